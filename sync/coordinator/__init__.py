@@ -1,0 +1,1 @@
+"""The coordinator service: receives the counts of every kiosk and reports them."""
