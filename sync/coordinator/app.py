@@ -1,0 +1,181 @@
+"""The coordinator's web application: `POST /api/v1/counts`, `GET /healthz`, the dashboard.
+
+Every error is a JSON body `{"detail": "<one line>", "errors": [{"field", "message"}]}`:
+400 malformed JSON, 401 unknown or revoked token, 413 body over 1 MiB, 422 invalid body
+(naming the field), 429 too many pushes (with Retry-After), 503 database busy.
+Bad input never produces a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync.coordinator import db, ingest, tokens
+from sync.coordinator.ratelimit import RateLimiter, retry_after
+from sync.protocol import PATH, CountsAnswer, CountsPush, ErrorAnswer
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+
+_bearer = HTTPBearer(auto_error=False, description="The kiosk's token from `add-kiosk`")
+_ERRORS = {code: {"model": ErrorAnswer} for code in (400, 401, 413, 422, 429, 503)}
+
+
+def _error(status: int, detail: str, errors=(), headers=None) -> JSONResponse:
+    return JSONResponse({"detail": detail, "errors": list(errors)}, status_code=status,
+                        headers=headers)
+
+
+def _field(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "[key]")]
+    text_ = ""
+    for part in parts:
+        text_ += f"[{part}]" if part.isdigit() else (f".{part}" if text_ else part)
+    return text_ or "body"
+
+
+class BodyLimit:
+    """Refuse a request body over `limit` bytes with 413, declared or streamed."""
+
+    def __init__(self, app, limit: int = MAX_BODY_BYTES):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        too_big = _error(413, f"request body over {self.limit} bytes")
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            if length.isdigit():
+                return await too_big(scope, receive, send)
+            return await _error(400, "bad Content-Length header")(scope, receive, send)
+        seen = 0
+        started = False
+
+        async def counted_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooBig
+            return message
+
+        async def tracked_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted_receive, tracked_send)
+        except _TooBig:
+            if not started:
+                await too_big(scope, receive, send)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_limiter(request: Request) -> RateLimiter:
+    return request.app.state.limiter
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def current_kiosk(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    engine: EngineDep,
+    limiter: Annotated[RateLimiter, Depends(get_limiter)],
+) -> tokens.Kiosk:
+    """The kiosk the bearer token names; 401 when unknown or revoked, 429 when too eager."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or not credentials.credentials:
+        raise HTTPException(401, "missing bearer token (Authorization: Bearer <token>)",
+                            headers=challenge)
+    wait = limiter.acquire(tokens.hash_token(credentials.credentials))
+    if wait:
+        raise HTTPException(429, "too many pushes with this token, retry later",
+                            headers={"Retry-After": retry_after(wait)})
+    with engine.connect() as conn:
+        kiosk = tokens.kiosk_for_token(conn, credentials.credentials)
+    if kiosk is None:
+        raise HTTPException(401, "unknown or revoked kiosk token", headers=challenge)
+    return kiosk
+
+
+def create_app(db_url: str | None = None, *, engine: Engine | None = None,
+               limiter: RateLimiter | None = None) -> FastAPI:
+    """The coordinator app on `db_url` (default: SQLite in the data dir), schema migrated."""
+    engine = engine or db.make_engine(db_url)
+    db.migrate(engine)
+    app = FastAPI(title="Permanence kiosk coordinator", version="1",
+                  description="Receives the anonymous per-day visit counts of the kiosks.")
+    app.state.engine = engine
+    app.state.limiter = limiter or RateLimiter()
+    app.add_middleware(BodyLimit)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request, exc: RequestValidationError):
+        problems = exc.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            reason = next(p for p in problems if p.get("type") == "json_invalid")
+            return _error(400, f"malformed JSON body: {reason.get('ctx', {}).get('error', '')}".rstrip(": "))
+        errors = [{"field": _field(p.get("loc", ())), "message": p.get("msg", "invalid")}
+                  for p in problems]
+        first = errors[0] if errors else {"field": "body", "message": "invalid"}
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return _error(422, f"invalid body: {first['field']}: {first['message']}{more}", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request, exc: StarletteHTTPException):
+        return _error(exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request, exc: OperationalError):
+        log.warning("database unavailable: %s", exc.orig)
+        return _error(503, "database busy or unavailable, retry later",
+                      headers={"Retry-After": "2"})
+
+    @app.get("/healthz", responses={503: {"model": ErrorAnswer}})
+    def healthz(engine: EngineDep):
+        """200 when the service and its database answer; no authentication."""
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    @app.post(PATH, response_model=CountsAnswer, responses=_ERRORS)
+    def push_counts(push: CountsPush, kiosk: Annotated[tokens.Kiosk, Depends(current_kiosk)],
+                    engine: EngineDep) -> CountsAnswer:
+        """Store a kiosk's absolute per-day counts; keeps a day only for a higher revision."""
+        return ingest.ingest(engine, kiosk.id, push)
+
+    _mount_dashboard(app)
+    return app
+
+
+def _mount_dashboard(app: FastAPI) -> None:
+    # The dashboard is a separate part (sync/coordinator/web/); the API works without it.
+    try:
+        from sync.coordinator import web
+    except ModuleNotFoundError as exc:
+        if exc.name != "sync.coordinator.web":
+            raise
+        log.info("dashboard not installed (sync.coordinator.web missing)")
+        return
+    web.mount(app)

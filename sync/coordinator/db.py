@@ -1,0 +1,88 @@
+"""The coordinator's database: engine set-up for SQLite or any SQLAlchemy URL, migrations.
+
+SQLite is the default: WAL, a generous busy timeout and every transaction opened with
+`BEGIN IMMEDIATE`, so concurrent pushes queue for the write lock instead of failing with
+"database is locked" half-way through (pysqlite's own deferred BEGIN would let two
+readers both try to upgrade). PostgreSQL (`postgresql+psycopg://...`) serves larger networks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+BUSY_TIMEOUT_S = 30
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class DatabaseError(Exception):
+    """The database URL or the database itself is unusable; str() is one line."""
+
+
+def data_dir() -> Path:
+    """$KIOSK_COORDINATOR_DATA, else $XDG_DATA_HOME (or ~/.local/share)/permanence-kiosk-coordinator."""
+    env = os.environ.get("KIOSK_COORDINATOR_DATA")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "permanence-kiosk-coordinator"
+
+
+def default_db_url() -> str:
+    """An SQLite file in the data dir (created if missing)."""
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'coordinator.db'}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (default: `default_db_url()`), SQLite tuned for concurrent pushes."""
+    url = url or default_db_url()
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise DatabaseError(f"{url!r} is not a database URL (e.g. sqlite:///path/coordinator.db)") from None
+    if parsed.get_backend_name() != "sqlite":
+        try:
+            return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        except Exception as exc:
+            raise DatabaseError(f"cannot use database {parsed.render_as_string()}: {exc}") from None
+    if parsed.database and parsed.database != ":memory:":
+        folder = Path(parsed.database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise DatabaseError(f"folder {folder} for the SQLite database does not exist")
+    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S,
+                                                 "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below issue BEGIN instead of pysqlite.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
+        # FULL: a 200 tells the kiosk it may forget; the data must survive a power cut.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest Alembic revision (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

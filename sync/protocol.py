@@ -1,0 +1,182 @@
+"""The sync protocol, one definition for both ends: `POST /api/v1/counts`.
+
+A kiosk pushes absolute per-day counts with a per-(install, day) revision that only grows;
+the coordinator keeps a day only when its revision is higher than the one it holds, so a
+retry, a duplicate or a late packet never counts twice. The models refuse unknown fields
+(no personal field can slip in), booleans and strings where numbers are expected, dates
+that are not `YYYY-MM-DD` strings, categories outside the catalogue, absurd counts and days
+after the validating side's today + 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+
+from kiosk.catalogue import CATEGORY_IDS
+
+PATH = "/api/v1/counts"
+#: More visits than this in one category on one day cannot come from one desk.
+MAX_COUNT = 5000
+#: Revisions are stored as 32-bit integers on every database.
+MAX_REVISION = 2**31 - 1
+#: One push never carries more days than this (a year and a bit); the client batches.
+MAX_DAYS = 400
+#: No permanence counted before this day.
+FIRST_DAY = dt.date(2000, 1, 1)
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _whole_number(value):
+    # JSON true/false are ints to Python and "3" is lax-coerced by pydantic: refuse both.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a JSON integer (not a string, boolean or decimal)")
+    return value
+
+
+def _day_text(value):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise ValueError("must be a date string like 2026-11-26")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date") from None
+
+
+def _day_in_range(day: dt.date) -> dt.date:
+    if day < FIRST_DAY:
+        raise ValueError(f"{day.isoformat()} is before {FIRST_DAY.isoformat()}")
+    latest = dt.date.today() + dt.timedelta(days=1)
+    if day > latest:
+        raise ValueError(f"{day.isoformat()} is in the future (latest accepted: {latest})")
+    return day
+
+
+def _text_only(value):
+    # pydantic would read a number as a Unix time; only ISO text is a timestamp here.
+    if not isinstance(value, str | dt.datetime):
+        raise ValueError("must be an ISO 8601 timestamp string with a UTC offset")
+    return value
+
+
+def _uuid_text(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError("must be a UUID string")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a UUID") from None
+
+
+# Field(...) comes before the validators so that the JSON schema keeps standard bounds.
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT), BeforeValidator(_whole_number)]
+Revision = Annotated[int, Field(ge=0, le=MAX_REVISION), BeforeValidator(_whole_number)]
+Day = Annotated[
+    dt.date,
+    Field(json_schema_extra={"pattern": _DAY.pattern}),
+    BeforeValidator(_day_text),
+    AfterValidator(_day_in_range),
+    PlainSerializer(lambda d: d.isoformat(), return_type=str),
+]
+CategoryId = Literal[CATEGORY_IDS]  # type: ignore[valid-type]
+InstallId = Annotated[
+    str,
+    Field(
+        min_length=36,
+        max_length=36,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    ),
+    BeforeValidator(_uuid_text),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DayCounts(_Strict):
+    """One day's absolute counts on one install; a category left out counts 0."""
+
+    day: Day
+    revision: Revision
+    counts: dict[CategoryId, Count]
+
+
+class CountsPush(_Strict):
+    """The body of `POST /api/v1/counts`. The token, not the body, names the kiosk."""
+
+    install_id: InstallId
+    sent_at: Annotated[AwareDatetime, BeforeValidator(_text_only)]
+    clock_trusted: Annotated[bool, Field(strict=True)]
+    catalogue_version: Annotated[str, Field(min_length=1, max_length=20)]
+    days: Annotated[list[DayCounts], Field(max_length=MAX_DAYS)]
+
+    @field_validator("days")
+    @classmethod
+    def _one_entry_per_day(cls, days: list[DayCounts]) -> list[DayCounts]:
+        seen: set[dt.date] = set()
+        for entry in days:
+            if entry.day in seen:
+                raise ValueError(f"day {entry.day.isoformat()} is listed twice")
+            seen.add(entry.day)
+        return days
+
+
+class Accepted(_Strict):
+    """A (day, revision) the coordinator now holds, or holds a newer revision of."""
+
+    day: Day
+    revision: Revision
+
+
+class CountsAnswer(_Strict):
+    """The 200 answer: every pushed (day, revision) is acknowledged, `updated` were new."""
+
+    accepted: list[Accepted]
+    updated: Annotated[int, Field(ge=0)]
+    server_time: AwareDatetime
+
+
+class ErrorAnswer(BaseModel):
+    """Every error answer: one line for people, the fields at fault for programs."""
+
+    detail: str
+    errors: list[dict[str, str]] = []
+
+
+def build_push(install_id: str, clock_trusted: bool, catalogue_version: str, days,
+               sent_at: dt.datetime | None = None) -> CountsPush:
+    """The push for `days` (objects with .day, .revision, .counts), validated as the server will.
+
+    Zero counts are left out: the server reads a missing category as 0.
+    """
+    sent_at = sent_at or dt.datetime.now().astimezone()
+    return CountsPush.model_validate({
+        "install_id": install_id,
+        "sent_at": sent_at.isoformat(timespec="seconds"),
+        "clock_trusted": bool(clock_trusted),
+        "catalogue_version": catalogue_version,
+        "days": [
+            {"day": d.day.isoformat(), "revision": d.revision,
+             "counts": {c: n for c, n in d.counts.items() if n}}
+            for d in days
+        ],
+    })
