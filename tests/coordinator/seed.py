@@ -1,0 +1,58 @@
+"""Fill a coordinator database with known per-day counts, as ingestion would store them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import insert, select
+
+from kiosk.catalogue import CATEGORY_IDS
+from sync.coordinator import tokens
+from sync.coordinator.schema import counts, day_revisions, kiosks
+
+
+def add_kiosk(engine, name: str, commune: str, created: dt.date | None = None) -> str:
+    token = tokens.add_kiosk(engine, name, commune)
+    if created is not None:
+        with engine.begin() as conn:
+            conn.execute(
+                kiosks.update().where(kiosks.c.name == name).values(
+                    created_at=dt.datetime.combine(created, dt.time(8), tzinfo=dt.UTC)
+                )
+            )
+    return token
+
+
+def kiosk_id(engine, name: str) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(kiosks.c.id).where(kiosks.c.name == name)).scalar_one()
+
+
+def put_day(engine, name: str, day: dt.date, per_category: dict[str, int],
+            install_id: str = "00000000-0000-4000-8000-000000000001") -> None:
+    """Store one reported day (all eight categories, missing ones as 0)."""
+    kid = kiosk_id(engine, name)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(insert(day_revisions).values(
+            kiosk_id=kid, install_id=install_id, day=day, revision=1, received_at=now))
+        conn.execute(insert(counts), [
+            {"kiosk_id": kid, "install_id": install_id, "day": day, "category": cat,
+             "count": per_category.get(cat, 0)} for cat in CATEGORY_IDS])
+
+
+def random_days(engine, name: str, start: dt.date, end: dt.date, seed: int,
+                zero_every: int = 9, skip_every: int = 4) -> None:
+    """Reported days with random counts; some days held with zero visitors, some unreported."""
+    rng = random.Random(seed)
+    day = start
+    n = 0
+    while day <= end:
+        n += 1
+        if n % skip_every:
+            if n % zero_every == 0:
+                put_day(engine, name, day, {})
+            else:
+                put_day(engine, name, day, {c: rng.choice([0, 0, 1, 2, 3, 7]) for c in CATEGORY_IDS})
+        day += dt.timedelta(days=1)
