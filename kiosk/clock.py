@@ -1,0 +1,148 @@
+"""The trusted-clock rule: a Raspberry Pi has no battery clock, so "today" may be wrong.
+
+The clock is trusted when the system says it is synchronised (the `synced_flag` file of
+systemd-timesyncd exists). Otherwise it is trusted only when all of these hold:
+
+- today is not before the build date of this software (`BUILD_DATE`);
+- today is not before the last day on which a tap was filed;
+- no implausible jump was seen during this boot: between two readings in one process the
+  wall clock went backwards, or went forward far more than the monotonic clock did.
+
+A jump makes the clock untrusted for the rest of the boot, until the synced flag appears.
+Taps made while untrusted wait in a pending bucket (see `kiosk.store`). docs/clock.md says
+what a mediator sees and does. Time is injected (`now`, `monotonic`, `boot_id`) in tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+#: No kiosk can be running before this software was built.
+BUILD_DATE = dt.date(2026, 11, 1)
+DEFAULT_SYNCED_FLAG = Path("/run/systemd/timesync/synchronized")
+#: A backwards step larger than this is a jump (NTP slews small errors instead).
+BACKWARD_TOLERANCE_S = 60.0
+#: The wall clock may run ahead of the monotonic clock by this much before it is a jump.
+FORWARD_TOLERANCE_S = 300.0
+
+#: reason code -> plain words for the mediator (fr, en).
+REASONS: dict[str, dict[str, str]] = {
+    "synced": {"fr": "L'heure est synchronisée par internet.",
+               "en": "The time is synchronised over the internet."},
+    "plausible": {"fr": "L'heure semble juste (pas encore vérifiée par internet).",
+                  "en": "The time looks right (not yet checked over the internet)."},
+    "before_build": {"fr": "La date de l'appareil est trop ancienne : elle n'a pas été réglée.",
+                     "en": "The device's date is too old: it has not been set."},
+    "before_last_day": {"fr": "La date de l'appareil est avant le dernier jour compté.",
+                        "en": "The device's date is before the last counted day."},
+    "jump_backward": {"fr": "L'heure de l'appareil a reculé brusquement.",
+                      "en": "The device's time went backwards suddenly."},
+    "jump_forward": {"fr": "L'heure de l'appareil a avancé brusquement.",
+                     "en": "The device's time jumped forward suddenly."},
+}
+
+
+def explain(reason: str, lang: str = "fr") -> str:
+    """The plain-words sentence for a reason code (French when `lang` is unknown)."""
+    texts = REASONS.get(reason, {"fr": reason, "en": reason})
+    return texts.get(lang) or texts["fr"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One look at the clocks."""
+
+    wall: dt.datetime  # local time (aware when it comes from the system)
+    mono: float  # seconds of CLOCK_MONOTONIC, meaningful within one boot only
+    boot_id: str
+    synced: bool
+
+
+@dataclass(frozen=True)
+class Verdict:
+    trusted: bool
+    reason: str
+    jumped: bool = False  # this reading revealed a jump (to be remembered for the boot)
+
+
+def _system_boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return _PROCESS_BOOT_ID
+
+
+_PROCESS_BOOT_ID = str(uuid.uuid4())
+
+
+class SystemClock:
+    """The clocks of this machine; each part can be replaced for tests."""
+
+    def __init__(self, synced_flag: Path | str | None = DEFAULT_SYNCED_FLAG, *,
+                 now: Callable[[], dt.datetime] | None = None,
+                 monotonic: Callable[[], float] | None = None,
+                 boot_id: Callable[[], str] | str | None = None,
+                 build_date: dt.date = BUILD_DATE):
+        self.synced_flag = Path(synced_flag) if synced_flag else None
+        self._now = now or (lambda: dt.datetime.now().astimezone())
+        self._monotonic = monotonic or time.monotonic
+        if isinstance(boot_id, str):
+            fixed = boot_id
+            self._boot_id = lambda: fixed
+        else:
+            self._boot_id = boot_id or _system_boot_id
+        self.build_date = build_date
+
+    def read(self) -> Reading:
+        synced = bool(self.synced_flag and self.synced_flag.exists())
+        return Reading(wall=self._now(), mono=self._monotonic(), boot_id=self._boot_id(),
+                       synced=synced)
+
+
+class TrustTracker:
+    """Applies the rule to successive readings of one process."""
+
+    def __init__(self, build_date: dt.date = BUILD_DATE):
+        self.build_date = build_date
+        self._previous: Reading | None = None
+
+    def assess(self, reading: Reading, last_day: dt.date | None,
+               jump: tuple[str, str] | None = None) -> Verdict:
+        """Trust for `reading`, given the last filed day and a remembered (boot_id, reason)."""
+        seen = self._jump(reading)
+        self._previous = reading
+        if reading.synced:
+            return Verdict(True, "synced")
+        if seen:
+            return Verdict(False, seen, jumped=True)
+        if jump is not None and jump[0] == reading.boot_id:
+            return Verdict(False, jump[1])
+        today = reading.wall.date()
+        if today < self.build_date:
+            return Verdict(False, "before_build")
+        if last_day is not None and today < last_day:
+            return Verdict(False, "before_last_day")
+        return Verdict(True, "plausible")
+
+    def _jump(self, reading: Reading) -> str | None:
+        previous = self._previous
+        if previous is None or previous.boot_id != reading.boot_id:
+            return None
+        wall_s = (reading.wall - previous.wall).total_seconds()
+        mono_s = reading.mono - previous.mono
+        if wall_s < -BACKWARD_TOLERANCE_S:
+            return "jump_backward"
+        if wall_s - mono_s > FORWARD_TOLERANCE_S:
+            return "jump_forward"
+        return None
+
+
+def wall_at(reading: Reading, mono: float) -> dt.datetime:
+    """The wall time at monotonic `mono` of the same boot, from a trusted `reading`."""
+    moment = reading.wall - dt.timedelta(seconds=reading.mono - mono)
+    return moment.astimezone() if moment.tzinfo else moment
