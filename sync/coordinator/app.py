@@ -9,6 +9,7 @@ Bad input never produces a 500.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -127,7 +128,7 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
     app = FastAPI(title="Permanence kiosk coordinator", version="1",
                   description="Receives the anonymous per-day visit counts of the kiosks.")
     app.state.engine = engine
-    app.state.limiter = limiter or RateLimiter()
+    app.state.limiter = limiter or _limiter_from_env()
     app.add_middleware(BodyLimit)
 
     @app.exception_handler(RequestValidationError)
@@ -167,6 +168,16 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
 
     _mount_dashboard(app)
     return app
+
+
+def _limiter_from_env() -> RateLimiter:
+    # KIOSK_COORDINATOR_RATE_LIMIT: pushes a minute per token (bursts too), at least 60.
+    raw = os.environ.get("KIOSK_COORDINATOR_RATE_LIMIT", "")
+    if not raw:
+        return RateLimiter()
+    if not raw.isdigit() or int(raw) < 60:
+        raise ValueError(f"KIOSK_COORDINATOR_RATE_LIMIT must be a whole number >= 60, not {raw!r}")
+    return RateLimiter(per_minute=int(raw), burst=int(raw))
 
 
 def _mount_dashboard(app: FastAPI) -> None:

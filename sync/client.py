@@ -1,0 +1,319 @@
+"""The kiosk's sync client: pushes unsynced days to the coordinator from a background thread.
+
+Only `store.unsynced()` days leave (after ten years of history a sync after one tap sends
+one day); `store.mark_synced` runs only for the (day, revision) pairs a 200 names. Each
+request is retried by urllib3 on connection errors and 429/502/503/504 (the push is
+idempotent, so POST may be retried), waiting at most `RETRY_AFTER_MAX_S` whatever
+Retry-After says; between failed rounds the thread backs off exponentially with full
+jitter, and it starts after a random delay because many desks power on together.
+The token is read from its 0600 file at each round and never logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import stat
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from pydantic import ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from kiosk import catalogue
+from sync.protocol import MAX_DAYS, PATH, CountsAnswer, build_push
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_MAX_S = 60
+START_DELAY_MAX_S = 60.0
+BACKOFF_BASE_S = 5.0
+NUDGE_DELAY_S = 0.5
+CONNECT_TIMEOUT_S = 5
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    ok: bool
+    sent: int  # days the coordinator acknowledged
+    message: str  # plain French, for the mediator and `kiosk sync`
+
+
+@dataclass(frozen=True)
+class SyncState:
+    last_success: dt.datetime | None
+    days_pending: int
+    last_error: str  # "" when the last attempt went through
+    clock_trusted: bool
+    clock_reason: str = ""
+    taps_waiting_for_date: int = 0
+
+    def lines(self) -> list[str]:
+        """The state in plain French, one fact per line, for the mediator view."""
+        when = (self.last_success.astimezone().strftime("le %d/%m/%Y à %H:%M")
+                if self.last_success else "jamais")
+        lines = [f"Dernier envoi réussi : {when}",
+                 "Tout est envoyé." if not self.days_pending else
+                 f"Jours en attente d'envoi : {self.days_pending}"]
+        if self.last_error:
+            lines.append(f"Dernier problème : {self.last_error}")
+        if self.clock_trusted:
+            lines.append("Horloge : à l'heure.")
+        else:
+            lines.append("Horloge : pas sûre" + (f" ({self.clock_reason})." if
+                         self.clock_reason else ".") +
+                         (f" {self.taps_waiting_for_date} visite(s) attendent une date."
+                          if self.taps_waiting_for_date else ""))
+        return lines
+
+
+class SyncError(Exception):
+    """One round failed; str() is plain French for the mediator."""
+
+
+class SyncClient:
+    def __init__(self, config, store, *, rng: random.Random | None = None,
+                 retry_after_max_s: int = RETRY_AFTER_MAX_S):
+        self.settings = config.coordinator
+        self.retry_after_max_s = retry_after_max_s
+        self.store = store
+        self.on_change = None
+        self._rng = rng or random.Random()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._sync_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._session: requests.Session | None = None
+        self._failures = 0
+
+    # --- public API ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the background thread (no-op without a coordinator URL)."""
+        if self._thread or not self.settings.enabled:
+            return
+        self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
+        self._thread.start()
+
+    def nudge(self) -> None:
+        """A tap happened: push soon (backoff after failures still applies)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+            self._thread = None
+        if self._session:
+            self._session.close()
+            self._session = None
+
+    @property
+    def state(self) -> SyncState:
+        status = self.store.sync_status
+        clock = self.store.clock_state()
+        return SyncState(
+            last_success=_parse_time(_get(status, "last_success")),
+            days_pending=len(self.store.unsynced()),
+            last_error=_get(status, "last_error") or "",
+            clock_trusted=bool(clock.trusted),
+            clock_reason=getattr(clock, "reason", "") or "",
+            taps_waiting_for_date=int(getattr(clock, "pending", 0) or 0),
+        )
+
+    def sync_now(self) -> SyncResult:
+        """Push every unsynced day now (blocking); ok only when all were acknowledged."""
+        with self._sync_lock:
+            try:
+                sent = self._push_all()
+            except SyncError as exc:
+                result = SyncResult(False, getattr(exc, "sent", 0), str(exc))
+                self.store.set_sync_status(last_error=str(exc))
+            else:
+                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                self.store.set_sync_status(last_success=now, last_error="")
+                message = ("Rien de nouveau à envoyer." if not sent else
+                           f"{sent} jour(s) envoyé(s) au coordinateur.")
+                result = SyncResult(True, sent, message)
+        self._changed()
+        return result
+
+    # --- one round ----------------------------------------------------------------------
+
+    def _push_all(self) -> int:
+        if not self.settings.enabled:
+            raise SyncError("Aucun serveur de coordination n'est configuré.")
+        pending = self.store.unsynced()
+        if not pending:
+            return 0
+        token = self._token()
+        clock = self.store.clock_state()
+        version = catalogue.load().version
+        sent = 0
+        for start in range(0, len(pending), MAX_DAYS):
+            batch = pending[start:start + MAX_DAYS]
+            try:
+                push = build_push(self.store.install_id, clock.trusted, version, batch)
+            except ValidationError as exc:
+                raise _failed(f"Données locales refusées avant envoi : {_first(exc)}", sent) from None
+            answer = self._post(push.model_dump_json().encode("utf-8"), token, sent)
+            sent_pairs = {(d.day, d.revision) for d in batch}
+            acked = [(a.day, a.revision) for a in answer.accepted
+                     if (a.day, a.revision) in sent_pairs]
+            self.store.mark_synced(acked)
+            sent += len(acked)
+            if len(acked) != len(batch):
+                raise _failed("Le coordinateur n'a pas confirmé tous les jours envoyés.", sent)
+        return sent
+
+    def _post(self, body: bytes, token: str, sent: int) -> CountsAnswer:
+        url = self.settings.url.rstrip("/") + PATH
+        try:
+            response = self._http().post(
+                url, data=body, timeout=(CONNECT_TIMEOUT_S, self.settings.timeout_s),
+                headers={"Authorization": f"Bearer {token}",
+                         "Content-Type": "application/json"})
+        except requests.exceptions.SSLError:
+            raise _failed("Le certificat du serveur n'est pas valide "
+                          "(vérifier la date de la borne).", sent) from None
+        except requests.exceptions.Timeout:
+            raise _failed("Le serveur de coordination ne répond pas à temps.", sent) from None
+        except requests.exceptions.RequestException:
+            raise _failed("Le serveur de coordination est injoignable "
+                          "(réseau coupé ?).", sent) from None
+        if response.status_code == 200:
+            try:
+                return CountsAnswer.model_validate_json(response.content)
+            except ValidationError:
+                raise _failed("Le serveur a donné une réponse incompréhensible.", sent) from None
+        raise _failed(_explain(response), sent)
+
+    def _token(self) -> str:
+        path = Path(self.settings.token_file)
+        try:
+            mode = path.stat().st_mode
+            if mode & (stat.S_IRWXG | stat.S_IRWXO):
+                raise SyncError(f"Le fichier du jeton {path} est lisible par d'autres "
+                                "(il doit être en mode 600).")
+            token = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            raise SyncError(f"Le fichier du jeton {path} est introuvable.") from None
+        except (OSError, UnicodeDecodeError):
+            raise SyncError(f"Le fichier du jeton {path} ne peut pas être lu.") from None
+        if not token or not token.isprintable() or " " in token:
+            raise SyncError(f"Le fichier du jeton {path} ne contient pas de jeton valable.")
+        return token
+
+    def _http(self) -> requests.Session:
+        if self._session is None:
+            retry = Retry(
+                total=4, connect=3, read=2, status=3, other=0,
+                status_forcelist=(429, 502, 503, 504),
+                allowed_methods=frozenset({"POST"}),  # idempotent: absolute counts
+                backoff_factor=0.5, backoff_max=10, backoff_jitter=0.5,
+                respect_retry_after_header=True, retry_after_max=self.retry_after_max_s,
+                raise_on_status=False,
+            )
+            session = requests.Session()
+            session.mount("https://", HTTPAdapter(max_retries=retry))
+            session.mount("http://", HTTPAdapter(max_retries=retry))
+            session.verify = str(self.settings.ca_file) if self.settings.ca_file else True
+            session.trust_env = False  # no proxy settings from the environment
+            self._session = session
+        return self._session
+
+    # --- the background thread ----------------------------------------------------------
+
+    def _run(self) -> None:
+        start_delay = self._rng.uniform(0, min(START_DELAY_MAX_S, self.settings.interval_s))
+        next_at = time.monotonic() + start_delay
+        while not self._stopping.is_set():
+            remaining = next_at - time.monotonic()
+            if remaining > 0:
+                self._wake.wait(remaining)
+            if self._stopping.is_set():
+                break
+            if self._wake.is_set():
+                self._wake.clear()
+                if self._failures:
+                    continue  # a tap does not shorten the backoff after failures
+                self._stopping.wait(NUDGE_DELAY_S)  # let a burst of taps coalesce
+                self._wake.clear()
+            elif time.monotonic() < next_at:
+                continue
+            try:
+                result = self.sync_now()
+            except Exception:  # the thread must survive a store or bug surprise
+                log.exception("sync round failed unexpectedly")
+                result = SyncResult(False, 0, "Erreur interne de synchronisation.")
+            next_at = time.monotonic() + self._next_delay(result.ok)
+
+    def _next_delay(self, ok: bool) -> float:
+        interval = float(self.settings.interval_s)
+        if ok:
+            self._failures = 0
+            return interval
+        self._failures += 1
+        # Full jitter (AWS "Exponential Backoff and Jitter"): uniform in [0, cap].
+        cap = min(interval, BACKOFF_BASE_S * 2 ** min(self._failures, 16))
+        return max(1.0, self._rng.uniform(0, cap))
+
+    def _changed(self) -> None:
+        callback = self.on_change
+        if callback:
+            try:
+                callback()
+            except Exception:
+                log.exception("sync on_change callback failed")
+
+
+def _failed(message: str, sent: int) -> SyncError:
+    error = SyncError(message)
+    error.sent = sent
+    return error
+
+
+def _explain(response: requests.Response) -> str:
+    code = response.status_code
+    try:
+        detail = str(response.json().get("detail", ""))[:200]
+    except (ValueError, AttributeError):
+        detail = ""
+    if code == 401:
+        return "La borne n'est pas reconnue par le coordinateur (jeton révoqué ou erroné)."
+    if code == 429:
+        return "Le coordinateur demande de patienter avant le prochain envoi."
+    if code in (400, 413, 422):
+        return f"Le coordinateur a refusé les données ({code}) : {detail or 'sans détail'}."
+    if code >= 500:
+        return f"Le serveur de coordination est en difficulté (erreur {code})."
+    return f"Réponse inattendue du coordinateur (code {code})."
+
+
+def _first(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    return f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}"
+
+
+def _get(status, key):
+    if status is None:
+        return None
+    if isinstance(status, dict):
+        return status.get(key)
+    return getattr(status, key, None)
+
+
+def _parse_time(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
