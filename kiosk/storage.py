@@ -232,3 +232,24 @@ class AtomicJSONStorage(Storage):
                 with contextlib.suppress(FileNotFoundError):
                     entry.unlink()
                     log.info("removed stale temp file %s", entry.name)
+
+
+def write_atomic(path, raw: bytes, mode: int = 0o644) -> Path:
+    """Replace `path` with `raw` all at once (temp file, fsync, rename, fsync of the folder)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        view = memoryview(raw)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    os.close(fd)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+    return path

@@ -209,8 +209,7 @@ class Store:
                              f"{exc.strerror or exc}") from None
 
     def _open_readonly(self) -> None:
-        if not self.data_dir.is_dir():
-            raise StoreError(f"no kiosk store in {self.data_dir} (folder missing)")
+        # A missing folder reads as an empty store: `kiosk tally` before the first tap.
         self._open_files()
 
     def _open_writer(self) -> None:

@@ -1,0 +1,280 @@
+"""The `kiosk` command line: run, tally, sync, export, set-pin.
+
+Every failure the user can cause (arguments, config, a locked or unreadable store) ends
+with one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+from kiosk import config as config_mod
+from kiosk.catalogue import CATEGORY_IDS
+from kiosk.catalogue import load as load_catalogue
+
+USAGE_ERROR = 2
+FAILURE = 1
+PIN_RE = re.compile(r"^\d{4,8}$")
+
+
+class CliError(Exception):
+    """One line for stderr; `status` is the exit status."""
+
+    def __init__(self, message: str, status: int = USAGE_ERROR):
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and still exit status 2)."""
+
+    def error(self, message):
+        raise CliError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _load_config(args) -> config_mod.Config:
+    path = args.config or os.environ.get("KIOSK_CONFIG") or config_mod.default_path()
+    try:
+        return config_mod.load(path)
+    except config_mod.ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _open_store(cfg, *, readonly: bool):
+    from kiosk.store import Store, StoreError
+
+    try:
+        return Store.for_config(cfg, readonly=readonly)
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-11-26") from None
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def cmd_run(args) -> int:
+    cfg = _load_config(args)
+    try:
+        from kiosk.app import KioskApp
+    except ModuleNotFoundError as exc:
+        if exc.name in ("kiosk.app", "kivy"):
+            raise CliError("kiosk run: the touchscreen app is not installed "
+                           f"({exc.name} is missing)", FAILURE) from None
+        raise
+    KioskApp(cfg).run()
+    return 0
+
+
+def cmd_tally(args) -> int:
+    cfg = _load_config(args)
+    day = args.day or dt.date.today()
+    with _open_store(cfg, readonly=True) as store:
+        counts = store.counts(day)
+        clock = store.clock_state()
+        known = bool(store.install_id)
+    total = sum(counts.values())
+    if args.json:
+        print(json.dumps({"day": day.isoformat(),
+                          "counts": {cid: counts[cid] for cid in CATEGORY_IDS},
+                          "total": total}, ensure_ascii=False))
+        return 0
+    catalogue = load_catalogue()
+    print(f"{cfg.permanence.name} — {day.isoformat()}")
+    width = max(len(c.text("short", "fr")) for c in catalogue.categories)
+    for category in catalogue.categories:
+        print(f"  {category.text('short', 'fr'):<{width}}  {counts[category.id]:>4}")
+    print(f"  {'Total':<{width}}  {total:>4}")
+    if clock.pending:
+        print(f"  + {clock.pending} visite(s) en attente d'une date "
+              f"({clock.message('fr')})")
+    if not known:
+        print(f"(aucun comptage encore dans {cfg.kiosk.data_dir})", file=sys.stderr)
+    return 0
+
+
+def cmd_sync(args) -> int:
+    cfg = _load_config(args)
+    if not cfg.coordinator.enabled:
+        raise CliError("kiosk sync: no coordinator configured (coordinator.url is empty)",
+                       FAILURE)
+    try:
+        from sync.client import SyncClient
+    except ModuleNotFoundError as exc:
+        if exc.name in ("sync.client", "sync"):
+            raise CliError("kiosk sync: the sync client is not installed "
+                           "(sync/client.py is missing)", FAILURE) from None
+        raise
+    from kiosk.store import Store, StoreError, StoreLocked
+
+    try:
+        store = Store.for_config(cfg)
+        shared = ""
+    except StoreLocked:
+        # The app holds the writer lock: push from a read-only view; the app's own sync
+        # will record the acknowledgements (the coordinator's upsert is idempotent).
+        store = _open_store(cfg, readonly=True)
+        shared = " (the app is running: its next sync records the acknowledgement)"
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    with store:
+        result = SyncClient(cfg, store).sync_now()
+    if result.ok:
+        print(f"{result.message}{shared}")
+        return 0
+    print(f"kiosk sync: {result.message}", file=sys.stderr)
+    return FAILURE
+
+
+def cmd_export(args) -> int:
+    from kiosk.export import write_quarter_csv
+    from kiosk.periods import parse_quarter
+
+    try:
+        parse_quarter(args.quarter)
+    except ValueError as exc:
+        raise CliError(f"kiosk export: --quarter {exc}") from None
+    cfg = _load_config(args)
+    out = Path(args.out) if args.out else Path(f"permanence-{args.quarter.strip()}.csv")
+    if out.is_dir():
+        out = out / f"permanence-{args.quarter.strip()}.csv"
+    with _open_store(cfg, readonly=True) as store:
+        try:
+            path = write_quarter_csv(store, args.quarter, out)
+        except OSError as exc:
+            raise CliError(f"kiosk export: cannot write {out}: {exc.strerror or exc}",
+                           FAILURE) from None
+    print(path)
+    return 0
+
+
+def _read_pin_twice() -> tuple[str, str]:
+    if sys.stdin.isatty():
+        try:
+            return (getpass.getpass("New mediator PIN (4 to 8 digits): "),
+                    getpass.getpass("The same PIN again: "))
+        except EOFError:
+            raise CliError("kiosk set-pin: no PIN given") from None
+    lines = sys.stdin.read().splitlines()
+    if len(lines) < 2:
+        raise CliError("kiosk set-pin: give the PIN twice, one per line, on standard input")
+    return lines[0].strip(), lines[1].strip()
+
+
+_SECTION = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\s*(#.*)?$")
+_PIN_LINE = re.compile(r"^\s*pin_hash\s*=")
+
+
+def set_pin_hash(text: str, pin_hash: str) -> str:
+    """The config text with `[mediator] pin_hash` set; every other line kept as it was."""
+    lines = text.splitlines(keepends=True)
+    new_line = f'pin_hash = "{pin_hash}"\n'
+    section = None
+    header_at = None
+    for index, line in enumerate(lines):
+        match = _SECTION.match(line)
+        if match and not line.lstrip().startswith("[["):
+            section = match.group(1).strip()
+            if section == "mediator":
+                header_at = index
+            continue
+        if section == "mediator" and _PIN_LINE.match(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            lines[index] = indent + new_line
+            return "".join(lines)
+    if header_at is not None:
+        lines.insert(header_at + 1, new_line)
+        return "".join(lines)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    return "".join(lines) + f"\n[mediator]\n{new_line}"
+
+
+def cmd_set_pin(args) -> int:
+    from kiosk.pin import hash_pin
+    from kiosk.storage import write_atomic
+
+    cfg = _load_config(args)
+    path = cfg.path
+    first, second = _read_pin_twice()
+    if not PIN_RE.match(first):
+        raise CliError("kiosk set-pin: the PIN must be 4 to 8 digits")
+    if first != second:
+        raise CliError("kiosk set-pin: the two PINs differ; nothing was changed")
+    pin_hash = hash_pin(first)
+    text = path.read_text(encoding="utf-8")
+    updated = set_pin_hash(text, pin_hash)
+    try:
+        check = config_mod.parse(tomllib.loads(updated), path)
+    except (tomllib.TOMLDecodeError, config_mod.ConfigError) as exc:
+        raise CliError(f"kiosk set-pin: could not update {path} safely ({exc}); "
+                       "nothing was changed", FAILURE) from None
+    if check.mediator.pin_hash != pin_hash:
+        raise CliError(f"kiosk set-pin: could not find where to write the PIN in {path}; "
+                       "nothing was changed", FAILURE)
+    try:
+        write_atomic(path, updated.encode("utf-8"), path.stat().st_mode & 0o777)
+    except OSError as exc:
+        raise CliError(f"kiosk set-pin: cannot write {path}: {exc.strerror or exc}",
+                       FAILURE) from None
+    print(f"PIN saved in {path} (restart the kiosk app to use it)")
+    return 0
+
+
+# --- parser --------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    config_help = ("config file (default: $KIOSK_CONFIG, else the platform config dir, "
+                   "else /etc/permanence-kiosk/config.toml)")
+    parser = _Parser(prog="kiosk",
+                     description="Anonymous visit counter of a digital-help desk.")
+    parser.add_argument("--config", metavar="PATH", help=config_help)
+    # In each command too; SUPPRESS keeps `kiosk --config X tally` from being reset.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help=config_help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    run = sub.add_parser("run", parents=[common], help="start the touchscreen app (default)")
+    run.set_defaults(func=cmd_run)
+    tally = sub.add_parser("tally", parents=[common], help="show a day's counts")
+    tally.add_argument("--day", type=_day, help="YYYY-MM-DD (default: today)")
+    tally.add_argument("--json", action="store_true", help="print JSON")
+    tally.set_defaults(func=cmd_tally)
+    sync = sub.add_parser("sync", parents=[common], help="push the counts to the coordinator")
+    sync.set_defaults(func=cmd_sync)
+    export = sub.add_parser("export", parents=[common], help="write a quarter's table (CSV)")
+    export.add_argument("--quarter", required=True, metavar="YYYY-QN")
+    export.add_argument("--out", metavar="FILE", help="output file or folder")
+    export.set_defaults(func=cmd_export)
+    set_pin = sub.add_parser("set-pin", parents=[common], help="set the mediator PIN")
+    set_pin.set_defaults(func=cmd_set_pin)
+    parser.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
