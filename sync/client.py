@@ -65,8 +65,7 @@ class SyncState:
         if self.clock_trusted:
             lines.append("Horloge : à l'heure.")
         else:
-            lines.append("Horloge : pas sûre" + (f" ({self.clock_reason})." if
-                         self.clock_reason else ".") +
+            lines.append("Horloge : pas sûre. " + self.clock_reason +
                          (f" {self.taps_waiting_for_date} visite(s) attendent une date."
                           if self.taps_waiting_for_date else ""))
         return lines
@@ -123,7 +122,7 @@ class SyncClient:
             days_pending=len(self.store.unsynced()),
             last_error=_get(status, "last_error") or "",
             clock_trusted=bool(clock.trusted),
-            clock_reason=getattr(clock, "reason", "") or "",
+            clock_reason=clock.message("fr") if not clock.trusted else "",
             taps_waiting_for_date=int(getattr(clock, "pending", 0) or 0),
         )
 
@@ -136,8 +135,7 @@ class SyncClient:
                 result = SyncResult(False, getattr(exc, "sent", 0), str(exc))
                 self.store.set_sync_status(last_error=str(exc))
             else:
-                now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-                self.store.set_sync_status(last_success=now, last_error="")
+                self.store.set_sync_status(last_success=dt.datetime.now(dt.UTC), last_error="")
                 message = ("Rien de nouveau à envoyer." if not sent else
                            f"{sent} jour(s) envoyé(s) au coordinateur.")
                 result = SyncResult(True, sent, message)

@@ -1,0 +1,228 @@
+"""A real kiosk store and sync client against a real coordinator process, with faults.
+
+Every fault test ends with the coordinator holding exactly the kiosk's counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import pytest
+from sync_helpers import FaultProxy, KioskSide, free_port
+
+from sync.coordinator import tokens
+
+
+@pytest.fixture
+def kiosks(tmp_path):
+    made = []
+
+    def make(url: str, token: str, name: str = "kiosk", **options) -> KioskSide:
+        side = KioskSide(tmp_path / name, url, token, **options)
+        made.append(side)
+        return side
+
+    yield make
+    for side in made:
+        side.close()
+
+
+@pytest.fixture
+def proxies():
+    made = []
+
+    def make(upstream_port: int, script=()) -> FaultProxy:
+        proxy = FaultProxy(upstream_port, script)
+        made.append(proxy)
+        return proxy
+
+    yield make
+    for proxy in made:
+        proxy.close()
+
+
+def test_taps_then_sync_give_the_same_totals(coordinator, kiosks):
+    kiosk = kiosks(coordinator.url, coordinator.add_kiosk())
+    kiosk.tap("service_public", 3)
+    kiosk.tap("imprimante_scan", 2)
+    result = kiosk.client.sync_now()
+    assert result.ok, result.message
+    assert result.sent == 1
+    assert coordinator.totals() == kiosk.totals() == {"service_public": 3, "imprimante_scan": 2}
+    assert kiosk.store.unsynced() == []
+    state = kiosk.client.state
+    assert state.days_pending == 0 and state.last_error == "" and state.last_success
+
+
+def test_only_changed_days_are_sent(sqlite_coordinator, kiosks, proxies):
+    proxy = proxies(sqlite_coordinator.port)
+    kiosk = kiosks(proxy.url, sqlite_coordinator.add_kiosk())
+    for days_ago in range(30, 0, -1):
+        kiosk.offset = -dt.timedelta(days=days_ago)
+        kiosk.tap("autre")
+    kiosk.offset = dt.timedelta(0)
+    assert kiosk.client.sync_now().sent == 30
+    kiosk.tap("autre")
+    result = kiosk.client.sync_now()
+    assert result.ok and result.sent == 1
+    last_push = json.loads(proxy.bodies[-1])
+    assert [d["day"] for d in last_push["days"]] == [dt.date.today().isoformat()]
+    assert sqlite_coordinator.totals() == kiosk.totals() == {"autre": 31}
+
+
+def test_nothing_to_send_is_a_success(sqlite_coordinator, kiosks):
+    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk())
+    result = kiosk.client.sync_now()
+    assert (result.ok, result.sent) == (True, 0)
+
+
+def test_503_twice_then_200(sqlite_coordinator, kiosks, proxies):
+    proxy = proxies(sqlite_coordinator.port, ["503", "503"])
+    kiosk = kiosks(proxy.url, sqlite_coordinator.add_kiosk())
+    kiosk.tap("viatrajectoire", 4)
+    result = kiosk.client.sync_now()
+    assert result.ok, result.message
+    assert [action for _, action in proxy.log] == ["503", "503", "forward"]
+    assert sqlite_coordinator.totals() == kiosk.totals() == {"viatrajectoire": 4}
+
+
+def test_connection_dropped_after_the_server_committed(sqlite_coordinator, kiosks, proxies):
+    proxy = proxies(sqlite_coordinator.port, ["drop"])
+    kiosk = kiosks(proxy.url, sqlite_coordinator.add_kiosk())
+    kiosk.tap("outil_numerique", 2)
+    result = kiosk.client.sync_now()  # urllib3 retries the (idempotent) POST
+    assert result.ok, result.message
+    assert [action for _, action in proxy.log] == ["drop", "forward"]
+    kiosk.tap("outil_numerique")
+    assert kiosk.client.sync_now().ok
+    assert sqlite_coordinator.totals() == kiosk.totals() == {"outil_numerique": 3}
+
+
+def test_coordinator_killed_mid_sync_then_restarted(coordinator, kiosks, proxies):
+    proxy = proxies(coordinator.port, [coordinator.kill])
+    kiosk = kiosks(proxy.url, coordinator.add_kiosk())
+    for days_ago in range(5, -1, -1):
+        kiosk.offset = -dt.timedelta(days=days_ago)
+        kiosk.tap("securite_numerique", days_ago + 1)
+    kiosk.offset = dt.timedelta(0)
+    failed = kiosk.client.sync_now()
+    assert not failed.ok
+    assert "injoignable" in failed.message
+    assert kiosk.client.state.days_pending == 6  # nothing marked without a 200
+    coordinator.start()  # same database, same port
+    result = kiosk.client.sync_now()
+    assert result.ok, result.message
+    assert coordinator.totals() == kiosk.totals() == {"securite_numerique": 21}
+
+
+def test_a_reflashed_kiosk_adds_to_the_old_counts(sqlite_coordinator, kiosks):
+    token = sqlite_coordinator.add_kiosk()
+    old = kiosks(sqlite_coordinator.url, token, "old-card")
+    old.tap("autre", 5)
+    assert old.client.sync_now().ok
+    new = kiosks(sqlite_coordinator.url, token, "new-card")  # fresh store, new install_id
+    assert new.store.install_id != old.store.install_id
+    new.tap("autre", 2)
+    assert new.client.sync_now().ok
+    assert sqlite_coordinator.totals() == {"autre": 7}
+
+
+def test_ninety_days_offline_then_online(sqlite_coordinator, kiosks, proxies):
+    proxy = proxies(free_port())  # nothing listens upstream: the network is down
+    kiosk = kiosks(proxy.url, sqlite_coordinator.add_kiosk())
+    for days_ago in range(90, 0, -1):
+        kiosk.offset = -dt.timedelta(days=days_ago)
+        kiosk.tap("recherche_emploi", 1 + days_ago % 3)
+        if days_ago % 30 == 0:
+            assert not kiosk.client.sync_now().ok
+    kiosk.offset = dt.timedelta(0)
+    assert kiosk.client.state.days_pending == 90
+    assert "injoignable" in kiosk.client.state.last_error
+    proxy.upstream_port = sqlite_coordinator.port  # back online
+    result = kiosk.client.sync_now()
+    assert result.ok, result.message
+    assert result.sent == 90
+    assert sqlite_coordinator.totals() == kiosk.totals()
+    assert sum(kiosk.totals().values()) == sum(1 + d % 3 for d in range(1, 91))
+    assert kiosk.client.state.days_pending == 0
+
+
+def test_retry_after_is_capped(sqlite_coordinator, kiosks, proxies):
+    proxy = proxies(sqlite_coordinator.port, ["retry-after"])
+    kiosk = kiosks(proxy.url, sqlite_coordinator.add_kiosk(), retry_after_max_s=1)
+    kiosk.tap("autre")
+    result = kiosk.client.sync_now()
+    assert result.ok, result.message
+    (asked, _), (retried, _) = proxy.log
+    # The server asked for 999999 s; the client waited its cap (1 s) and went on.
+    assert 0.9 <= retried - asked < 30
+    assert sqlite_coordinator.totals() == kiosk.totals() == {"autre": 1}
+
+
+def test_a_revoked_kiosk_keeps_its_days_and_says_why(sqlite_coordinator, kiosks):
+    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk())
+    tokens.revoke_kiosk(sqlite_coordinator.engine, "Crolles-1")
+    kiosk.tap("autre")
+    result = kiosk.client.sync_now()
+    assert not result.ok
+    assert "pas reconnue" in result.message
+    state = kiosk.client.state
+    assert state.days_pending == 1 and "pas reconnue" in state.last_error
+    assert any("Dernier problème" in line for line in state.lines())
+
+
+def test_a_token_file_readable_by_others_is_refused(sqlite_coordinator, kiosks, proxies):
+    proxy = proxies(sqlite_coordinator.port)
+    kiosk = kiosks(proxy.url, sqlite_coordinator.add_kiosk())
+    kiosk.token_file.chmod(0o644)
+    kiosk.tap("autre")
+    result = kiosk.client.sync_now()
+    assert not result.ok and "600" in result.message
+    assert proxy.log == []  # nothing left the kiosk
+
+
+def test_the_token_never_reaches_the_logs(sqlite_coordinator, kiosks, caplog):
+    token = sqlite_coordinator.add_kiosk()
+    kiosk = kiosks(sqlite_coordinator.url, token)
+    kiosk.tap("autre")
+    with caplog.at_level("DEBUG"):
+        assert kiosk.client.sync_now().ok
+        tokens.revoke_kiosk(sqlite_coordinator.engine, "Crolles-1")
+        kiosk.tap("autre")
+        assert not kiosk.client.sync_now().ok
+    assert caplog.records  # urllib3 did log the requests
+    assert token not in caplog.text
+    assert token not in kiosk.client.state.last_error
+
+
+def test_the_background_thread_pushes_after_a_nudge(sqlite_coordinator, kiosks):
+    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk())
+    changes = []
+    kiosk.client.on_change = lambda: changes.append(kiosk.client.state)
+    kiosk.client.start()
+    kiosk.tap("imprimante_scan", 2)
+    kiosk.client.nudge()
+    deadline = time.monotonic() + 30
+    while sqlite_coordinator.totals() != {"imprimante_scan": 2} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sqlite_coordinator.totals() == kiosk.totals() == {"imprimante_scan": 2}
+    while not changes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert changes and changes[-1].days_pending == 0
+
+
+def test_without_a_coordinator_sync_says_so(tmp_path):
+    from kiosk.config import parse
+    from kiosk.store import Store
+    from sync.client import SyncClient
+
+    config = parse({"kiosk": {"data_dir": str(tmp_path / "data")},
+                    "coordinator": {"url": "", "token_file": ""}})
+    with Store(tmp_path / "data") as store:
+        client = SyncClient(config, store)
+        client.start()  # no thread, no network
+        result = client.sync_now()
+        assert not result.ok and "Aucun serveur" in result.message
+        client.stop()
