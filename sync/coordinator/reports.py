@@ -33,6 +33,10 @@ MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 )  # fmt: skip
+MONTHS_SHORT_FR = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 SECONDARY_MARK = "s"  # the usual mark of "secret statistique" in French public tables
 
@@ -98,6 +102,11 @@ def category_label(category_id: str) -> str:
         return catalogue_mod.load().get(category_id).label["fr"]
     except KeyError:
         return category_id
+
+
+def category_heading(category_id: str) -> str:
+    """The label without its examples, for a column heading."""
+    return category_label(category_id).split(" (")[0].split(" :")[0]
 
 
 def category_thematique(category_id: str) -> str:

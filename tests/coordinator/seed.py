@@ -56,3 +56,11 @@ def random_days(engine, name: str, start: dt.date, end: dt.date, seed: int,
             else:
                 put_day(engine, name, day, {c: rng.choice([0, 0, 1, 2, 3, 7]) for c in CATEGORY_IDS})
         day += dt.timedelta(days=1)
+
+
+def set_contact(engine, name: str, last: dt.datetime | None, skew_s: float | None = None,
+                trusted: bool | None = True) -> None:
+    """What ingestion records about a kiosk's last push."""
+    with engine.begin() as conn:
+        conn.execute(kiosks.update().where(kiosks.c.name == name).values(
+            last_contact_at=last, clock_skew_s=skew_s, clock_trusted=trusted))

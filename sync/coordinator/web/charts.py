@@ -11,12 +11,13 @@ import qrcode.image.svg
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: int | None  # None: no data received at all for this bar
+    value: int | None  # None: nothing to draw (no data received, or still to come)
     x: float
     y: float
     width: float
     height: float
     text: str  # what a screen reader and a tooltip say
+    note: str = ""  # shown instead of a value when value is None
 
 
 @dataclass(frozen=True)
@@ -29,24 +30,29 @@ class BarChart:
     max_value: int
 
 
-def bar_chart(title: str, items: list[tuple[str, int | None]], unit: str = "visites",
+def bar_chart(title: str, items: list[tuple], unit: str = "visites",
               width: int = 720, height: int = 260) -> BarChart:
-    """Vertical bars scaled to the largest value; a None item gets a placeholder outline."""
+    """Vertical bars scaled to the largest value.
+
+    `items` are (label, value) or (label, None, note): a None value gets a short dashed
+    placeholder and its note ("aucune donnée", "à venir") instead of a bar.
+    """
     top, bottom, side = 24.0, 48.0, 8.0
     plot_h = height - top - bottom
     slots = max(1, len(items))
     slot_w = (width - 2 * side) / slots
     bar_w = max(4.0, slot_w * 0.7)
-    highest = max([v for _, v in items if v is not None] + [1])
+    highest = max([item[1] for item in items if item[1] is not None] + [1])
     bars = []
-    for i, (label, value) in enumerate(items):
+    for i, item in enumerate(items):
+        label, value = item[0], item[1]
+        note = item[2] if len(item) > 2 else "aucune donnée"
         x = side + i * slot_w + (slot_w - bar_w) / 2
         if value is None:
-            h, text = plot_h, f"{label} : aucune donnée reçue"
+            h, text = min(plot_h, 18.0), f"{label} : {note}"
         else:
-            h = plot_h * value / highest
-            text = f"{label} : {fmt_int(value)} {unit}"
-        bars.append(Bar(label, value, x, top + plot_h - h, bar_w, h, text))
+            h, text, note = plot_h * value / highest, f"{label} : {fmt_int(value)} {unit}", ""
+        bars.append(Bar(label, value, x, top + plot_h - h, bar_w, h, text, note))
     return BarChart(title, width, height, top + plot_h, bars, highest)
 
 

@@ -50,6 +50,7 @@ def _pct(value) -> str:
 
 templates.env.filters["pct"] = _pct
 templates.env.globals["category_label"] = reports.category_label
+templates.env.globals["category_heading"] = reports.category_heading
 templates.env.globals["category_thematique"] = reports.category_thematique
 
 router = APIRouter(include_in_schema=False)
@@ -258,8 +259,15 @@ def statistics(request: Request):
     stats = reports.period_stats(engine, period, commune or None)
     totals = stats.category_totals
     total = sum(totals.values())
-    months = [(f"{reports.MONTHS_FR[m.month - 1][:4]}. {m.year}" if len(stats.months) > 1
-               else reports.MONTHS_FR[m.month - 1], v) for m, v in stats.months]
+    today = _today()
+    several_years = period.start.year != period.end.year
+    months = []
+    for first, visits in stats.months:
+        label = reports.MONTHS_SHORT_FR[first.month - 1] if len(stats.months) > 1 \
+            else reports.MONTHS_FR[first.month - 1]
+        label += f" {first.year}" if several_years or len(stats.months) == 1 else ""
+        note = "à venir" if first > today else "aucune donnée"
+        months.append((label, visits, note))
     chart_months = months if len(months) <= 36 else None
     coverage = stats.coverage(_today())
     context = {
@@ -471,12 +479,17 @@ def annual(request: Request):
         return f"< {small}" if 0 < n < small else n
 
     month_totals = [sum(m.values()) for m in report.months]
+    today = _today()
+    month_notes = ["à venir" if dt.date(year, i + 1, 1) > today else "aucune donnée"
+                   for i in range(12)]
+    current_month = today.month - 1 if today.year == year else None
     return _page(request, "annual.html", {
         "report": report, "year": year, "commune": commune, "show": show,
         "threshold": threshold, "trend": reports.trend, "months_fr": reports.MONTHS_FR,
-        "month_totals": month_totals,
+        "month_totals": month_totals, "month_notes": month_notes,
+        "current_month": current_month,
         "chart": bar_chart(f"Visites par mois en {year}", [
-            (reports.MONTHS_FR[i][:4] + ".", month_totals[i] if report.months_reported[i]
-             or month_totals[i] else None) for i in range(12)]),
+            (reports.MONTHS_SHORT_FR[i], month_totals[i] if report.months_reported[i]
+             or month_totals[i] else None, month_notes[i]) for i in range(12)]),
     })
 

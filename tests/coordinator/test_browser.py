@@ -1,0 +1,104 @@
+"""One real browser: Debian's chromium through Playwright, against uvicorn on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from sync.coordinator import reports
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "screenshots"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="apt-get install chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path, network):
+    """The real service (kiosk-coordinator's app under uvicorn) on the seeded database."""
+    db_url = str(network.url)
+    network.dispose()
+    port = _free_port()
+    env = {**os.environ, "KIOSK_COORDINATOR_SECRET": "test-secret-for-the-browser-run"}
+    code = ("import sys, uvicorn; from sync.coordinator.app import create_app; "
+            "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]), "
+            "log_level='warning')")
+    proc = subprocess.Popen([sys.executable, "-c", code, db_url, str(port)], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            assert proc.poll() is None, "the server exited"
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_login_open_quarter_download_xlsx(server, network, tmp_path):
+    from conftest import LOGIN, PASSWORD
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True,
+                                locale="fr-FR")
+        page.goto(server + "/?periode=trimestre&trimestre=2026-Q4")
+        assert "/connexion" in page.url  # no session: the login page
+        page.get_by_label("Identifiant").fill(LOGIN)
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url("**/?periode=trimestre*")
+        page.screenshot(path=str(SCREENSHOTS / "dashboard-quarter.png"), full_page=True)
+
+        stats = reports.period_stats(network, reports.quarter_period("2026-Q4"))
+        shown = page.locator("#total-visites").inner_text().replace("\u202f", "")
+        assert int(shown) == stats.total
+        assert page.locator("#graph-mois rect, svg.chart rect").count() >= 3
+        assert page.locator("#table-communes tbody tr").count() == len(stats.by_commune)
+
+        # keyboard: the skip link is the first stop and lands on the content
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+
+        with page.expect_download() as info:
+            page.get_by_role("link", name="Télécharger le tableau de suivi").click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        wb = load_workbook(target)
+        assert wb.sheetnames[0] == "Réseau"
+        assert wb["Réseau"].cell(row=13, column=3).value == stats.total
+
+        page.goto(server + "/bornes")
+        page.screenshot(path=str(SCREENSHOTS / "dashboard-kiosks.png"), full_page=True)
+        page.goto(server + "/rapports/annuel?annee=2026")
+        page.emulate_media(media="print")
+        page.screenshot(path=str(SCREENSHOTS / "annual-print.png"), full_page=True)
+        page.pdf(path=str(tmp_path / "annual.pdf"))
+        assert (tmp_path / "annual.pdf").stat().st_size > 1000
+        browser.close()
