@@ -60,32 +60,29 @@ class BodyLimit:
             if length.isdigit():
                 return await too_big(scope, receive, send)
             return await _error(400, "bad Content-Length header")(scope, receive, send)
-        seen = 0
-        started = False
-
-        async def counted_receive():
-            nonlocal seen
+        # Read the whole body first (at most `limit` bytes), then replay it to the app:
+        # an error raised while the app reads would be turned into a 400 by FastAPI.
+        chunks, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooBig
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > self.limit:
+                return await too_big(scope, receive, send)
+            if not message.get("more_body", False):
+                break
+        body, replayed = b"".join(chunks), False
 
-        async def tracked_send(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except _TooBig:
-            if not started:
-                await too_big(scope, receive, send)
-
-
-class _TooBig(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 def get_engine(request: Request) -> Engine:
