@@ -343,8 +343,8 @@ edit_cmdline() {
     case " $new " in *" $word "*) ;; *) new="$new $word" ;; esac
   done
   [ "$new" = "$line" ] && return 0
-  printf '%s\n' "$new" | put_text "$path" "$(stat -c %a "$root$path")" \
-    "$(stat -c %U "$root$path")" "$(stat -c %G "$root$path")"
+  put_text "$path" "$(stat -c %a "$root$path")" \
+    "$(stat -c %U "$root$path")" "$(stat -c %G "$root$path")" <<< "$new"
   reboot_needed=1
 }
 
