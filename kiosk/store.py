@@ -183,6 +183,7 @@ class Store:
         self._redated: dict[int, dt.date] = {}
         self._archived_on: dt.date | None = None
         self._closed = False
+        self._scrub = False
         if readonly:
             self._open_readonly()
         else:
@@ -370,6 +371,11 @@ class Store:
         try:
             with self._db.storage.batch():
                 yield
+            if self._scrub:
+                # Detail was just purged: write once more so that the previous
+                # generation (`.prev`) does not keep it either.
+                self._scrub = False
+                self._db.storage.write(self._db.storage.data)
         except OSError as exc:
             raise StoreError(f"could not write the store in {self.data_dir}: "
                              f"{exc.strerror or exc}") from None
@@ -446,6 +452,7 @@ class Store:
                 if filed:
                     self._file(day, total)
                     pending.truncate()
+                    self._scrub = True
                 return filed
 
     def mark_synced(self, acknowledged) -> None:
@@ -531,6 +538,7 @@ class Store:
                     self._file(first, bucket["counts"], vouched=True)
                     self._redated[bucket.doc_id] = first
                     pending.remove(doc_ids=[bucket.doc_id])
+                    self._scrub = True
                     continue
             expired = not same_boot or (reading.mono - bucket["first"]
                                         > self.retention_days * 86400)
@@ -547,6 +555,7 @@ class Store:
                 # used: keep the counts for the mediator, drop the times.
                 pending.update({"boot": None, "first": None, "last": None, "seen": None},
                                doc_ids=[bucket.doc_id])
+                self._scrub = True
         if verdict.trusted:
             today = reading.wall.date()
             self._purge_sync_time(today)
@@ -560,6 +569,7 @@ class Store:
             day = dt.datetime.fromisoformat(raw).date()
             if (today - day).days > self.retention_days:
                 self._put("sync", 1, {"last_success": day.isoformat()})
+                self._scrub = True
 
     def _archive_closed_days(self, today: dt.date) -> None:
         cutoff = today - dt.timedelta(days=ARCHIVE_UNSYNCED_AFTER_DAYS)
@@ -652,4 +662,5 @@ class Store:
                            doc_ids=[bucket_id])
         else:
             pending.remove(doc_ids=[bucket_id])
+            self._scrub = True
         return True
