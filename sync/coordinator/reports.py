@@ -512,12 +512,6 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
     return wb
 
 
-def _write_bytes_or_text(data: bytes | str, out) -> None:
-    if isinstance(data, str):
-        data = data.encode("utf-8-sig")
-    Path(out).write_bytes(data)
-
-
 def write_report(
     engine: Engine, quarter: str, fmt: str = "json", out=None, suppress_below: int | None = None
 ) -> Path | None:
@@ -527,25 +521,25 @@ def write_report(
     """
     if fmt not in FORMATS:
         raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if fmt == "json":
-        text = json.dumps(quarter_json(engine, quarter), ensure_ascii=False, indent=2) + "\n"
-        if out is None:
-            sys.stdout.write(text)
-            return None
-        Path(out).write_text(text, encoding="utf-8")
-        return Path(out)
-    table = quarter_table(engine, quarter, suppress_below)
-    if fmt == "csv":
-        text = quarter_csv(table)
-        if out is None:
-            sys.stdout.write(text)
-            return None
-        _write_bytes_or_text(text, out)
-        return Path(out)
-    if out is None:
+    if fmt == "xlsx" and out is None:
         raise ReportError("the xlsx format needs --out FILE")
-    quarter_workbook(table).save(out)
-    return Path(out)
+    if fmt == "json":
+        data: bytes | str = json.dumps(quarter_json(engine, quarter), ensure_ascii=False,
+                                       indent=2) + "\n"
+    else:
+        table = quarter_table(engine, quarter, suppress_below)
+        data = quarter_csv(table) if fmt == "csv" else workbook_bytes(quarter_workbook(table))
+    if out is None:
+        sys.stdout.write(data)
+        return None
+    target = Path(out)
+    if isinstance(data, str):  # CSV for French Excel wants the BOM; JSON does not
+        data = data.encode("utf-8-sig" if fmt == "csv" else "utf-8")
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise ReportError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target
 
 
 # --------------------------------------------------------------------------- annual report

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -29,7 +31,7 @@ def csrf_of(html: str) -> str:
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app(f"sqlite:///{tmp_path / 'coordinator.db'}", )
+    return create_app(f"sqlite:///{tmp_path / 'coordinator.db'}")
 
 
 @pytest.fixture
@@ -77,3 +79,59 @@ def client(app, network):
 def anonymous(app, network):
     with TestClient(app) as c:
         yield c
+
+
+class _Tables(HTMLParser):
+    """Collects the cells of every <table id=...> of a page, row by row, as text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._current: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("id"):
+            self._current = attrs["id"]
+            self.tables[self._current] = []
+        elif self._current and tag == "tr":
+            self._row = []
+        elif self._row is not None and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._current = None
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None and self._current:
+            self.tables[self._current].append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables_of(html: str) -> dict[str, list[list[str]]]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def number(text: str) -> int:
+    """'1 234' (narrow no-break space) -> 1234."""
+    return int(text.replace("\u202f", "").replace("\u00a0", "").replace(" ", ""))
+
+
+def sql_totals(engine, start: dt.date, end: dt.date, by: str = "category") -> dict:
+    """Sums straight from the tables, independent of reports.py: by category or commune."""
+    column = {"category": "c.category", "commune": "k.commune",
+              "commune_category": "k.commune || '|' || c.category"}[by]
+    query = text(f"SELECT {column}, SUM(c.count) FROM counts c JOIN kiosks k ON k.id = c.kiosk_id "
+                 "WHERE c.day BETWEEN :a AND :b GROUP BY 1")
+    with engine.connect() as conn:
+        return {key: int(n) for key, n in conn.execute(query, {"a": start, "b": end})}

@@ -29,33 +29,40 @@ def kiosk_id(engine, name: str) -> int:
         return conn.execute(select(kiosks.c.id).where(kiosks.c.name == name)).scalar_one()
 
 
-def put_day(engine, name: str, day: dt.date, per_category: dict[str, int],
-            install_id: str = "00000000-0000-4000-8000-000000000001") -> None:
-    """Store one reported day (all eight categories, missing ones as 0)."""
+def put_days(engine, name: str, days: dict[dt.date, dict[str, int]],
+             install_id: str = "00000000-0000-4000-8000-000000000001") -> None:
+    """Store reported days (all eight categories each, missing ones as 0) in one transaction."""
     kid = kiosk_id(engine, name)
     now = dt.datetime.now(dt.UTC)
+    if not days:
+        return
     with engine.begin() as conn:
-        conn.execute(insert(day_revisions).values(
-            kiosk_id=kid, install_id=install_id, day=day, revision=1, received_at=now))
+        conn.execute(insert(day_revisions), [
+            {"kiosk_id": kid, "install_id": install_id, "day": day, "revision": 1,
+             "received_at": now} for day in days])
         conn.execute(insert(counts), [
             {"kiosk_id": kid, "install_id": install_id, "day": day, "category": cat,
-             "count": per_category.get(cat, 0)} for cat in CATEGORY_IDS])
+             "count": per_category.get(cat, 0)}
+            for day, per_category in days.items() for cat in CATEGORY_IDS])
+
+
+def put_day(engine, name: str, day: dt.date, per_category: dict[str, int], **kw) -> None:
+    put_days(engine, name, {day: per_category}, **kw)
 
 
 def random_days(engine, name: str, start: dt.date, end: dt.date, seed: int,
                 zero_every: int = 9, skip_every: int = 4) -> None:
     """Reported days with random counts; some days held with zero visitors, some unreported."""
     rng = random.Random(seed)
-    day = start
-    n = 0
+    days: dict[dt.date, dict[str, int]] = {}
+    day, n = start, 0
     while day <= end:
         n += 1
         if n % skip_every:
-            if n % zero_every == 0:
-                put_day(engine, name, day, {})
-            else:
-                put_day(engine, name, day, {c: rng.choice([0, 0, 1, 2, 3, 7]) for c in CATEGORY_IDS})
+            days[day] = {} if n % zero_every == 0 else {
+                c: rng.choice([0, 0, 1, 2, 3, 7]) for c in CATEGORY_IDS}
         day += dt.timedelta(days=1)
+    put_days(engine, name, days)
 
 
 def set_contact(engine, name: str, last: dt.datetime | None, skew_s: float | None = None,
