@@ -103,7 +103,14 @@ set_overlay_word() {
   done
   new=${1:+$1 }${new# }
   [ "$new" = "$line" ] && return 0
+  local boot remounted=0
+  boot=$(dirname "$path")
+  # enable_bootro leaves the boot partition read-only: open it just for this edit.
+  if [ -z "$root" ] && [ "$dry_run" -eq 0 ] && findmnt -n -o OPTIONS "$boot" | grep -qE '(^|,)ro(,|$)'; then
+    mount -o remount,rw "$boot" && remounted=1
+  fi
   write_file "$path" "$(stat -c %a "$root$path")" <<< "$new"
+  [ "$remounted" -eq 0 ] || mount -o remount,ro "$boot"
 }
 
 fstab_has_data() {
