@@ -519,7 +519,8 @@ class Store:
             if verdict.jumped:
                 self._put("clock", 1, {"jump_boot": reading.boot_id,
                                        "jump_reason": verdict.reason})
-            elif reading.synced and doc.get("jump_boot"):
+            elif doc.get("jump_boot") and (reading.synced
+                                           or doc["jump_boot"] != reading.boot_id):
                 self._put("clock", 1, {"jump_boot": None, "jump_reason": None})
         return reading, verdict
 
