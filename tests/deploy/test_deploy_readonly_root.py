@@ -111,3 +111,14 @@ def test_bad_arguments_give_one_clear_line(tree, args, message):
     result = run(tree, *args, check=False)
     assert result.returncode != 0 and message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "give the card's device"), (["/dev/null"], "not a block device"),
+    (["/dev/sdz", "--data-size-mib", "12"], "at least 256"), (["--wipe"], "unknown argument"),
+])
+def test_prepare_card_refuses_bad_arguments_before_touching_anything(args, message):
+    result = subprocess.run(["bash", str(DEPLOY / "pi/prepare-card.sh"), *args],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and message in result.stderr
+    assert result.stderr.count("\n") == 1
