@@ -1,1 +1,23 @@
-"""Kivy screens of the kiosk: one module and one .kv file per screen."""
+"""Kivy screens of the kiosk: one module and one .kv file per screen.
+
+Accueil, Fermé and Merci are built at start; the others the first time they are shown.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+#: screen name -> (module, class) of the screens built on first use.
+LAZY_SCREENS = {
+    "infos": ("screens.infos", "InfosScreen"),
+    "donnees": ("screens.donnees", "DonneesScreen"),
+    "mandat": ("screens.mandat", "MandatScreen"),
+    "pin": ("screens.pin", "PinScreen"),
+    "mediateur": ("screens.mediateur", "MediateurScreen"),
+}
+
+
+def lazy_screen(name: str, kiosk):
+    """Build the screen called `name` (one of LAZY_SCREENS) for the app `kiosk`."""
+    module, cls = LAZY_SCREENS[name]
+    return getattr(import_module(module), cls)(name=name, kiosk=kiosk)

@@ -1,0 +1,86 @@
+"""Extract the kiosk's texts, update the FR/EN catalogues, compile them (Babel).
+
+    .venv/bin/python assets/locale/update.py
+
+French is the source language: the French catalogue's translations are the ids themselves.
+Write the English (or a new language's) translations in its .po file, then run this again
+to compile the .mo files that the kiosk reads. tests/ui/test_i18n.py checks that every text
+is translated and that the .mo files are up to date.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "assets" / "locale"
+DOMAIN = "kiosk"
+LANGUAGES = ("fr", "en")
+#: `_("…")`, `N_("…")`, kv's `app.t(app.lang, "…")`, `translate(lang, "…")`.
+KEYWORDS = {"_": None, "N_": None, "t": (2,), "translate": (2,)}
+METHOD_MAP = [("kiosk/**.py", "python"), ("screens/**.py", "python"),
+              ("screens/**.kv", "python")]
+
+
+def extract() -> Catalog:
+    """Every translatable text of the kiosk, as found in the sources now."""
+    template = Catalog(project="permanence-kiosk", domain=DOMAIN)
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT), METHOD_MAP, keywords=KEYWORDS):
+        if filename.startswith(("kiosk", "screens")):
+            template.add(message, locations=[(filename, lineno)])
+    return template
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalogue(lang: str) -> Catalog:
+    path = po_path(lang)
+    if not path.exists():
+        return Catalog(locale=lang, domain=DOMAIN)
+    with path.open("rb") as f:
+        return read_po(f, locale=lang, domain=DOMAIN)
+
+
+def compiled(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
+
+
+def main() -> int:
+    missing = []
+    for lang in LANGUAGES:
+        catalog = read_catalogue(lang)
+        # A fresh template per language: update() adopts the template's message objects.
+        catalog.update(extract(), no_fuzzy_matching=True)
+        catalog.project, catalog.version, catalog.fuzzy = "permanence-kiosk", "1", False
+        for message in catalog:
+            if not message.id:
+                continue
+            if lang == "fr" and not message.string:
+                message.string = message.id
+            if not message.string:
+                missing.append(f"{lang}: {message.id}")
+        catalog.obsolete.clear()
+        path = po_path(lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            write_po(f, catalog, width=100, omit_header=False, sort_output=False)
+        path.with_suffix(".mo").write_bytes(compiled(catalog))
+    for line in missing:
+        print(f"untranslated: {line}", file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

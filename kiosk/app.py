@@ -1,0 +1,398 @@
+"""The touchscreen app: a thin Kivy App owning the store, the sync client and the services.
+
+State lives in Kivy properties (`lang`, `scale`, `portrait`, `sync_state`…) that the kv rules
+of screens/ bind to. Every tap goes through `record_visit`. Disk and network work other than
+the tap itself runs on a worker thread; results come back to the UI thread with @mainthread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy must not read the kiosk's command line
+
+from kivy.config import Config as KivyConfig  # noqa: E402
+
+from kiosk import i18n, sdnotify  # noqa: E402
+from kiosk.catalogue import load as load_catalogue  # noqa: E402
+from kiosk.config import Config  # noqa: E402
+
+log = logging.getLogger("kiosk.app")
+
+#: Screen names; Accueil and Fermé are "home" (which one depends on the opening hours).
+HOME, CLOSED, THANKS = "accueil", "ferme", "merci"
+INFO, DATA, MANDATE, PIN, MEDIATOR = "infos", "donnees", "mandat", "pin", "mediateur"
+
+
+def configure_kivy(config: Config) -> None:
+    """Lock Kivy down before its Window exists (Window reads these options when created)."""
+    KivyConfig.set("kivy", "exit_on_escape", "0")
+    KivyConfig.set("kivy", "pause_on_minimize", "0")
+    # One input provider: SDL's mouse already carries the touchscreen; a probesysfs or
+    # mtdev provider on top would deliver each tap twice. No multitouch: a resting palm or
+    # a right click makes no red dots and no second touch.
+    for key in list(KivyConfig.options("input")):
+        KivyConfig.remove_option("input", key)
+    KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
+    fullscreen = config.kiosk.fullscreen
+    KivyConfig.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    KivyConfig.set("graphics", "show_cursor", "0" if fullscreen else "1")
+    KivyConfig.set("graphics", "allow_screensaver", "0")
+    if not fullscreen:
+        width, height = window_size()
+        KivyConfig.set("graphics", "width", str(width))
+        KivyConfig.set("graphics", "height", str(height))
+
+
+def window_size() -> tuple[int, int]:
+    """The window size when not full screen: $KIOSK_WINDOW_SIZE (e.g. 720x1280), else the
+    7" display's 800x480."""
+    raw = os.environ.get("KIOSK_WINDOW_SIZE", "800x480")
+    try:
+        width, height = (int(v) for v in raw.lower().split("x"))
+    except ValueError:
+        log.warning("KIOSK_WINDOW_SIZE=%r is not like 800x480; using 800x480", raw)
+        return 800, 480
+    return width, height
+
+
+from kivy.app import App  # noqa: E402
+from kivy.base import ExceptionHandler, ExceptionManager  # noqa: E402
+from kivy.clock import Clock, mainthread  # noqa: E402
+from kivy.properties import (  # noqa: E402
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+
+
+class _BackHome(ExceptionHandler):
+    """An exception in a screen is logged and the app goes back to Accueil.
+
+    A storm of exceptions (more than `limit` in `window_s`) is re-raised instead, so that
+    systemd restarts a kiosk stuck in a failing loop.
+    """
+
+    def __init__(self, app: KioskApp, limit: int = 20, window_s: float = 10.0):
+        self.app, self.limit, self.window_s = app, limit, window_s
+        self.times: list[float] = []
+
+    def handle_exception(self, exception):
+        if isinstance(exception, (KeyboardInterrupt, SystemExit)):
+            return ExceptionManager.RAISE
+        now = time.monotonic()
+        self.times = [t for t in self.times if now - t < self.window_s] + [now]
+        log.error("error in a screen, back to the welcome screen", exc_info=exception)
+        if len(self.times) > self.limit:
+            return ExceptionManager.RAISE
+        Clock.schedule_once(lambda _dt: self.app.go_home(), 0)
+        return ExceptionManager.PASS
+
+
+class KioskApp(App):
+    """The kiosk. `KioskApp(kiosk.config.load(path)).run()`."""
+
+    title = "Permanence numérique"
+    use_kivy_settings = False
+
+    lang = StringProperty("fr")
+    #: UI scale from the window's short side (480 px -> 1.0): the portrait Touch Display 2
+    #: (720 px wide, ~210 dpi) gets 1.5x the pixels for the same millimetres as the 7" panel.
+    scale = NumericProperty(1.0)
+    portrait = BooleanProperty(False)
+    is_open = BooleanProperty(True)
+    #: the category of the last counted tap (shown on Merci), and whether it can be undone.
+    last_category = StringProperty("")
+    can_undo = BooleanProperty(False)
+    sync_state = ObjectProperty(None, allownone=True)
+    #: set once Accueil has been drawn (READY=1 sent).
+    ready = BooleanProperty(False)
+
+    def __init__(self, config: Config, *, store=None, **kwargs):
+        configure_kivy(config)
+        super().__init__(**kwargs)
+        from kiosk.pin import PinThrottle
+        from kiosk.store import Store
+
+        self.kiosk_config = config
+        self.catalogue = load_catalogue()
+        self.categories = self.catalogue.subset(config.permanence.categories)
+        self.store = store if store is not None else Store.for_config(config)
+        self.pin_throttle = PinThrottle(config.kiosk.data_dir)
+        self.sync_client = None
+        if config.coordinator.enabled:
+            from sync.client import SyncClient
+
+            self.sync_client = SyncClient(config, self.store)
+        self.lang = config.kiosk.languages[0]
+        i18n.set_language(self.lang)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
+        self._last_tap = None
+        self._last_tap_at = -1e9
+        self._undo_until = 0.0
+        self._idle = Clock.create_trigger(self._on_idle, config.kiosk.idle_timeout_s)
+        self._thanks = Clock.create_trigger(self._on_thanks_over, config.kiosk.thanks_s)
+        self._undo_end = Clock.create_trigger(self._on_undo_over, config.kiosk.undo_window_s)
+        self._exception_handler = _BackHome(self)
+        self._events = []
+
+    # --- building ------------------------------------------------------------------------
+
+    def build(self):
+        from kivy.core.window import Window
+        from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+        from screens.accueil import AccueilScreen
+        from screens.ferme import FermeScreen
+        from screens.merci import MerciScreen
+
+        Window.clearcolor = (0, 0, 0, 1)
+        if not self.kiosk_config.kiosk.fullscreen:
+            # A window made by an earlier App in this process keeps its size otherwise.
+            Window.size = window_size()
+        self._on_window_size(Window, Window.size)
+        # NoTransition: the answer to a tap must show on the very next frame.
+        manager = ScreenManager(transition=NoTransition())
+        manager.add_widget(AccueilScreen(name=HOME, kiosk=self))
+        manager.add_widget(FermeScreen(name=CLOSED, kiosk=self))
+        manager.add_widget(MerciScreen(name=THANKS, kiosk=self))
+        self.is_open = self._open_now()
+        manager.current = HOME if self.is_open else CLOSED
+        return manager
+
+    def _screen(self, name: str):
+        """The screen called `name`, built the first time it is needed (faster start)."""
+        if not self.root.has_screen(name):
+            from screens import lazy_screen
+
+            self.root.add_widget(lazy_screen(name, self))
+        return self.root.get_screen(name)
+
+    def on_start(self):
+        from kivy.core.window import Window
+
+        ExceptionManager.add_handler(self._exception_handler)
+        Window.bind(on_keyboard=self._swallow_key, on_request_close=self._refuse_close,
+                    on_motion=self._on_motion, size=self._on_window_size)
+        Window.bind(on_flip=self._on_first_flip)
+        self._events.append(Clock.schedule_interval(self._check_hours, 30))
+        period = sdnotify.watchdog_period_s()
+        if period:
+            self._events.append(Clock.schedule_interval(
+                lambda _dt: sdnotify.notify("WATCHDOG=1"), period))
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self._on_sigterm)
+        if self.sync_client is not None:
+            self.sync_client.on_change = self._sync_changed
+            self.sync_client.start()
+            self._sync_changed()
+        self._idle()
+
+    def on_stop(self):
+        from kivy.core.window import Window
+
+        for event in self._events:
+            event.cancel()
+        for trigger in (self._idle, self._thanks, self._undo_end):
+            trigger.cancel()
+        Window.unbind(on_keyboard=self._swallow_key, on_request_close=self._refuse_close,
+                      on_motion=self._on_motion, size=self._on_window_size)
+        Window.unbind(on_flip=self._on_first_flip)
+        if self._exception_handler in ExceptionManager.handlers:
+            ExceptionManager.remove_handler(self._exception_handler)
+        if self.sync_client is not None:
+            self.sync_client.stop()
+        self._worker.shutdown(wait=True)
+        self.store.close()
+
+    # --- lock-down -----------------------------------------------------------------------
+
+    def open_settings(self, *_args):
+        """F1 opens nothing on a kiosk."""
+        return False
+
+    def _swallow_key(self, _window, key, *_args):
+        # Returning True stops Escape (exit), F1 (settings) and every other shortcut.
+        return True
+
+    def _refuse_close(self, *_args, **_kwargs):
+        # The window's close button or Alt-F4 must not end the kiosk; systemd stops it.
+        return True
+
+    def _on_sigterm(self, _signum, _frame):
+        Clock.schedule_once(lambda _dt: self.stop(), 0)
+
+    def _on_first_flip(self, window):
+        from kivy.core.window import Window
+
+        Window.unbind(on_flip=self._on_first_flip)
+        self.ready = True
+        sdnotify.notify("READY=1")
+
+    # --- layout --------------------------------------------------------------------------
+
+    def _on_window_size(self, _window, size):
+        width, height = size
+        self.scale = max(0.75, min(width, height) / 480)
+        self.portrait = height > width
+
+    def t(self, lang: str, message: str) -> str:
+        """`message` in `lang`: kv writes `app.t(app.lang, "…")` to re-bind on a switch."""
+        return i18n.translate(lang, message)
+
+    def language_button_text(self, lang: str) -> str:
+        """The language button names the language it switches to, in that language."""
+        return i18n.LANGUAGE_NAMES.get(self.next_language(), self.next_language())
+
+    def next_language(self) -> str:
+        languages = self.kiosk_config.kiosk.languages
+        return languages[(languages.index(self.lang) + 1) % len(languages)] \
+            if self.lang in languages else languages[0]
+
+    def switch_language(self) -> None:
+        self.set_language(self.next_language())
+
+    def set_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        self.lang = lang
+
+    # --- the way of one tap --------------------------------------------------------------
+
+    def record_visit(self, category_id: str) -> bool:
+        """Count one visit for `category_id`, show Merci, nudge the sync. False if ignored.
+
+        A tap within `double_tap_guard_s` of the last counted one is the same visit (a double
+        tap, a resting hand) and is not counted. The store call stays on the UI thread on
+        purpose: it takes a few milliseconds (one small fsync'd file), and the visitor must
+        only see "Merci" for a tap that is already safe on disk.
+        """
+        now = time.monotonic()
+        if now - self._last_tap_at < self.kiosk_config.kiosk.double_tap_guard_s:
+            log.info("tap on %s within the double-tap guard: not counted", category_id)
+            return False
+        self._last_tap = self.store.record(category_id)
+        self._last_tap_at = now
+        self.last_category = category_id
+        self.can_undo = True
+        self._undo_end()
+        self.show(THANKS)
+        self._thanks()
+        if self.sync_client is not None:
+            self.sync_client.nudge()
+        return True
+
+    def undo_last(self) -> bool:
+        """"Je me suis trompé(e)": take back the last tap while the undo window is open."""
+        if not self.can_undo or self._last_tap is None or not self.undo_ready():
+            return False
+        undone = self.store.undo(self._last_tap)
+        self._last_tap = None
+        self.can_undo = False
+        self._last_tap_at = -1e9  # the visitor's next choice counts at once
+        self._thanks.cancel()
+        self.go_home()
+        if undone and self.sync_client is not None:
+            self.sync_client.nudge()
+        return undone
+
+    def undo_ready(self) -> bool:
+        """The undo button ignores touches during the double-tap guard (the second half of
+        a double tap must not undo the first)."""
+        return time.monotonic() - self._last_tap_at >= self.kiosk_config.kiosk.double_tap_guard_s
+
+    def category(self, category_id: str):
+        return self.catalogue.get(category_id)
+
+    # --- navigation ----------------------------------------------------------------------
+
+    def show(self, name: str) -> None:
+        self._screen(name)
+        self.root.current = name
+
+    def go_home(self) -> None:
+        """Back to Accueil (or Fermé outside the opening hours), in the first language."""
+        self.is_open = self._open_now()
+        if self.root is not None:
+            self.show(HOME if self.is_open else CLOSED)
+
+    def open_info(self) -> None:
+        self.show(INFO)
+
+    def open_pages(self, name: str) -> None:
+        self._screen(name).first_page()
+        self.show(name)
+
+    def open_pin(self) -> None:
+        self._screen(PIN).reset()
+        self.show(PIN)
+
+    def open_mediator(self) -> None:
+        self._screen(MEDIATOR).refresh()
+        self.show(MEDIATOR)
+
+    def _open_now(self) -> bool:
+        return self.kiosk_config.permanence.is_open(dt.datetime.now().astimezone())
+
+    def _check_hours(self, _dt) -> None:
+        is_open = self._open_now()
+        if is_open != self.is_open and self.root.current in (HOME, CLOSED):
+            self.go_home()
+        self.is_open = is_open
+
+    # --- timers --------------------------------------------------------------------------
+
+    def _on_motion(self, _window, _etype, event):
+        if event.is_touch:
+            self._idle.cancel()  # re-arming a pending trigger would not postpone it
+            self._idle()
+
+    def _on_idle(self, _dt) -> None:
+        if self.root.current not in (HOME, CLOSED) or self.lang != self.kiosk_config.kiosk.languages[0]:
+            self.set_language(self.kiosk_config.kiosk.languages[0])
+            self.go_home()
+        self._idle()
+
+    def _on_thanks_over(self, _dt) -> None:
+        if self.root.current == THANKS:
+            self.set_language(self.kiosk_config.kiosk.languages[0])
+            self.go_home()
+
+    def _on_undo_over(self, _dt) -> None:
+        self.can_undo = False
+
+    # --- background work -----------------------------------------------------------------
+
+    def in_background(self, work: Callable[[], object], done: Callable[[object], None],
+                      failed: Callable[[Exception], None] | None = None) -> None:
+        """Run `work()` on the worker thread; `done(result)` or `failed(error)` on the UI thread."""
+
+        def run():
+            try:
+                result = work()
+            except Exception as error:  # handed back to the UI, which says it in plain words
+                log.exception("background work failed")
+                deliver(failed, error)
+            else:
+                deliver(done, result)
+
+        @mainthread
+        def deliver(callback, value):
+            if callback is not None:
+                callback(value)
+
+        self._worker.submit(run)
+
+    def _sync_changed(self) -> None:
+        self._set_sync_state(self.sync_client.state)
+
+    @mainthread
+    def _set_sync_state(self, state) -> None:
+        self.sync_state = state

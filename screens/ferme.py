@@ -1,0 +1,46 @@
+"""Fermé: a calm screen outside the opening hours: next opening, how to book, the phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.utils import escape_markup
+
+from kiosk.i18n import format_opening, translate
+from screens.widgets import HomeScreen
+
+
+class FermeScreen(HomeScreen):
+    next_opening = StringProperty("")
+    booking = StringProperty("")
+    phone = StringProperty("")
+
+    def on_kv_post(self, _base):
+        self.kiosk.bind(lang=self._refresh, is_open=self._refresh)
+        self._refresh()
+
+    def on_pre_enter(self, *_args):
+        self._refresh()
+
+    def _refresh(self, *_args) -> None:
+        app = self.kiosk
+        lang = app.lang
+        permanence = app.kiosk_config.permanence
+        now = dt.datetime.now().astimezone()
+        moment = permanence.next_opening(now)
+        self.next_opening = (
+            translate(lang, "Prochaine ouverture : {when}.").format(
+                when=format_opening(moment, now, lang)) if moment else "")
+        lines = []
+        if permanence.by_appointment:
+            lines.append(translate(lang, "Venez sur rendez-vous."))
+        if permanence.booking:
+            lines.append(permanence.booking)
+        self.booking = "\n".join(lines)
+        self.phone = escape_markup(permanence.phone)  # shown through markup
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

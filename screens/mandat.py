@@ -1,0 +1,51 @@
+"""Le mandat ("je fais à la place de"), in plain language: one idea per page, a pictogram,
+a QR code to the full text. The facts come from the convention's annex 3 (example mandate)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+
+from kiosk.i18n import translate
+from screens.pages import Page, PagesScreen
+
+
+class MandatScreen(PagesScreen):
+    def pages(self, lang: str) -> list[Page]:
+        url = self.kiosk.kiosk_config.privacy.mandate_url
+
+        def _(text: str) -> str:
+            return translate(lang, text)
+
+        return [
+            Page("account-voice", _("« Je fais à votre place »"),
+                 _("Parfois, la personne qui vous aide fait une démarche pour vous. "
+                   "Par exemple : elle crée votre compte sur un site.")),
+            Page("file-sign", _("Vous signez votre accord"),
+                 _("Avant, vous signez un papier : le mandat. "
+                   "Sans votre accord signé, elle ne fait rien à votre place.")),
+            Page("format-list-checks", _("Le papier dit tout"),
+                 _("Le mandat donne la liste exacte de ce qu'elle peut faire pour vous. "
+                   "Rien d'autre.")),
+            Page("shield-key-outline", _("Seulement ce qui est utile"),
+                 _("Elle utilise seulement les informations utiles pour vos démarches. "
+                   "Elle les efface quand elles ne servent plus.")),
+            Page("lock-outline", _("C'est secret"),
+                 _("Elle ne donne pas vos informations aux autres. "
+                   "Même pas à ses collègues.")),
+            Page("door-closed", _("Vous pouvez arrêter"),
+                 _("Le mandat s'arrête quand les démarches sont finies. "
+                   "Vous pouvez aussi l'arrêter quand vous voulez.")),
+            Page("human-male-child", _("Pour un enfant"),
+                 _("Une personne de moins de 18 ans a besoin de l'accord "
+                   "de ses parents.")),
+            Page("qrcode", _("Tout le texte du mandat"),
+                 _("Avec votre téléphone, visez ce carré pour lire tout le mandat.")
+                 if url else
+                 _("Demandez le mandat complet à la personne de l'accueil."),
+                 qr_url=url),
+        ]
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

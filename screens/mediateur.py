@@ -1,0 +1,235 @@
+"""The mediator's view: today's tally (with +1/-1 corrections), this week, this quarter; the
+sync state; taps waiting for a date; the quarterly export to a USB stick; back to Accueil.
+
+Every store read or write runs on the app's worker thread; the screen shows the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import (
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.modalview import ModalView
+
+from kiosk.clock import explain
+from kiosk.export import write_quarter_csv
+from kiosk.i18n import _, format_day, format_time
+from kiosk.periods import parse_quarter, quarter_of, week_of
+from screens.widgets import KioskScreen
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the mediator view shows, read from the store in one go off the UI thread."""
+
+    today: dt.date
+    counts: dict[str, int]
+    week: dict[str, int]
+    quarter: dict[str, int]
+    quarter_name: str
+    clock_trusted: bool
+    clock_reason: str
+    pending: int
+    days_unsynced: int
+    last_success: dt.datetime | None
+    last_error: str
+
+
+def read_snapshot(store) -> Snapshot:
+    clock = store.clock_state()
+    today = clock.today or dt.date.today()
+    week_start, week_end = week_of(today)
+    quarter = quarter_of(today)
+    q_start, q_end = parse_quarter(quarter)
+    status = store.sync_status
+    return Snapshot(today, store.counts(today), store.totals(week_start, week_end),
+                    store.totals(q_start, q_end), quarter, clock.trusted, clock.reason,
+                    clock.pending, len(store.unsynced()), status.last_success,
+                    status.last_error)
+
+
+def export_folder(export_dirs, data_dir: Path) -> tuple[Path, bool]:
+    """The first writable mounted USB stick under `export_dirs` (e.g. /media/<user>/<label>),
+    else `<data_dir>/exports`; the flag says whether it is a stick."""
+    for base in export_dirs:
+        base = Path(base)
+        candidates = []
+        try:
+            for child in sorted(base.iterdir()):
+                candidates.append(child)
+                if child.is_dir() and not os.path.ismount(child):
+                    candidates.extend(sorted(child.iterdir()))
+        except OSError:
+            continue
+        for path in candidates:
+            if path.is_dir() and os.path.ismount(path) and os.access(path, os.W_OK):
+                return path, True
+    return Path(data_dir) / "exports", False
+
+
+class MediatorRow(BoxLayout):
+    category_id = StringProperty("")
+    icon = StringProperty("")
+    label = StringProperty("")
+    today = NumericProperty(0)
+    week = NumericProperty(0)
+    quarter = NumericProperty(0)
+    fraction = NumericProperty(0)
+    screen = ObjectProperty(None)
+
+
+class ConfirmCorrection(ModalView):
+    question = StringProperty("")
+    screen = ObjectProperty(None)
+
+
+class MediateurScreen(KioskScreen):
+    snapshot = ObjectProperty(None, allownone=True)
+    sync_text = StringProperty("")
+    clock_text = StringProperty("")
+    pending_text = StringProperty("")
+    has_pending = BooleanProperty(False)
+    export_text = StringProperty("")
+    totals_text = StringProperty("")
+    busy = BooleanProperty(False)
+
+    def on_kv_post(self, _base):
+        self._rows = {}
+        for category in self.kiosk.categories:
+            row = MediatorRow(category_id=category.id, icon=category.pictogram, screen=self)
+            self._rows[category.id] = row
+            self.ids.rows.add_widget(row)
+        self._pending_correction = None
+        self.kiosk.bind(lang=self._show, sync_state=self._show)
+
+    def refresh(self) -> None:
+        self.kiosk.in_background(lambda: read_snapshot(self.kiosk.store), self._loaded,
+                                 self._failed)
+
+    def _loaded(self, snapshot: Snapshot) -> None:
+        self.busy = False
+        self.snapshot = snapshot
+        self._show()
+
+    def _failed(self, error: Exception) -> None:
+        self.busy = False
+        self.export_text = _("Erreur : {error}").format(error=error)
+
+    def _show(self, *_args) -> None:
+        snap = self.snapshot
+        if snap is None:
+            return
+        lang = self.kiosk.lang
+        top = max([1, *snap.counts.values()])
+        for cid, row in self._rows.items():
+            row.label = self.kiosk.category(cid).text("short", lang)
+            row.today, row.week = snap.counts.get(cid, 0), snap.week.get(cid, 0)
+            row.quarter = snap.quarter.get(cid, 0)
+            row.fraction = row.today / top
+        self.totals_text = _("Total : aujourd'hui {today}, cette semaine {week}, "
+                             "trimestre {quarter} {q}.").format(
+            today=sum(snap.counts.values()), week=sum(snap.week.values()),
+            quarter=snap.quarter_name, q=sum(snap.quarter.values()))
+        self.sync_text = self._sync_words(snap)
+        self.clock_text = explain(snap.clock_reason, lang)
+        self.has_pending = snap.pending > 0
+        self.pending_text = _("{n} visites attendent une date (l'heure n'était pas sûre).").format(
+            n=snap.pending) if snap.pending else ""
+
+    def _sync_words(self, snap: Snapshot) -> str:
+        config = self.kiosk.kiosk_config
+        if not config.coordinator.enabled:
+            return _("Pas d'envoi : aucun coordinateur n'est réglé. Les nombres restent ici.")
+        state = self.kiosk.sync_state
+        last_success = getattr(state, "last_success", None) or snap.last_success
+        last_error = getattr(state, "last_error", None) or snap.last_error
+        pending = getattr(state, "days_pending", None)
+        pending = snap.days_unsynced if pending is None else pending
+        lines = []
+        if last_success:
+            local = last_success.astimezone() if last_success.tzinfo else last_success
+            lines.append(_("Dernier envoi réussi : {day} à {time}.").format(
+                day=format_day(local.date(), self.kiosk.lang),
+                time=format_time(local, self.kiosk.lang)))
+        else:
+            lines.append(_("Aucun envoi réussi pour l'instant."))
+        lines.append(_("Jours en attente d'envoi : {n}.").format(n=pending))
+        if last_error:
+            lines.append(_("Dernier problème : {error}").format(error=last_error))
+        return "\n".join(lines)
+
+    # --- corrections ---------------------------------------------------------------------
+
+    def ask_correction(self, category_id: str, delta: int) -> None:
+        label = self.kiosk.category(category_id).text("short", self.kiosk.lang)
+        question = (_("Ajouter 1 à « {label} » pour aujourd'hui ?") if delta > 0 else
+                    _("Retirer 1 à « {label} » pour aujourd'hui ?")).format(label=label)
+        self._pending_correction = (category_id, delta)
+        self._dialog = ConfirmCorrection(question=question, screen=self)
+        self._dialog.open()
+
+    def confirm_correction(self) -> None:
+        self._dialog.dismiss()
+        if self._pending_correction is None or self.snapshot is None:
+            return
+        category_id, delta = self._pending_correction
+        self._pending_correction = None
+        store, day = self.kiosk.store, self.snapshot.today
+
+        def correct():
+            store.correct(day, category_id, delta)
+            return read_snapshot(store)
+
+        self.busy = True
+        self.kiosk.in_background(correct, self._loaded, self._failed)
+
+    def cancel_correction(self) -> None:
+        self._pending_correction = None
+        self._dialog.dismiss()
+
+    # --- pending taps, export ------------------------------------------------------------
+
+    def confirm_pending_today(self) -> None:
+        store = self.kiosk.store
+        day = dt.date.today()
+
+        def confirm():
+            store.confirm_pending(day)
+            return read_snapshot(store)
+
+        self.busy = True
+        self.kiosk.in_background(confirm, self._loaded, self._failed)
+
+    def export_quarter(self) -> None:
+        if self.snapshot is None:
+            return
+        config, store, quarter = self.kiosk.kiosk_config, self.kiosk.store, self.snapshot.quarter_name
+
+        def export():
+            folder, on_stick = export_folder(config.kiosk.export_dirs, config.kiosk.data_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            path = write_quarter_csv(store, quarter, folder / f"permanence-{quarter}.csv")
+            return path, on_stick
+
+        self.busy = True
+        self.export_text = _("Export en cours…")
+        self.kiosk.in_background(export, self._exported, self._failed)
+
+    def _exported(self, result) -> None:
+        path, on_stick = result
+        self.busy = False
+        self.export_text = (_("Fichier écrit sur la clé USB : {path}") if on_stick else
+                            _("Pas de clé USB : fichier écrit dans {path}")).format(path=path)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,76 @@
+"""Pages in plain language (FALC): one idea per page, a pictogram, Avant/Suite buttons.
+
+The base of "Vos données" and "Le mandat"; a subclass lists its pages in `pages()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+
+from screens.widgets import KioskScreen
+
+
+@dataclass(frozen=True)
+class Page:
+    icon: str
+    title: str
+    body: str
+    qr_url: str | None = None  # a page with a QR code to the full text ("" = no URL set)
+
+
+class PagesScreen(KioskScreen):
+    index = NumericProperty(0)
+    count = NumericProperty(1)
+    icon = StringProperty("")
+    title = StringProperty("")
+    body = StringProperty("")
+    qr = ObjectProperty(None, allownone=True)
+    has_qr = BooleanProperty(False)
+
+    def pages(self, lang: str) -> list[Page]:
+        raise NotImplementedError
+
+    def on_kv_post(self, _base):
+        self.kiosk.bind(lang=self._show)
+
+    def first_page(self) -> None:
+        self.index = 0
+        self._show()
+
+    def next_page(self) -> None:
+        if self.index < self.count - 1:
+            self.index += 1
+            self._show()
+
+    def forward(self) -> None:
+        """"Suite", or "Fini" on the last page (back home)."""
+        if self.index < self.count - 1:
+            self.next_page()
+        else:
+            self.kiosk.go_home()
+
+    def previous_page(self) -> None:
+        if self.index > 0:
+            self.index -= 1
+            self._show()
+
+    def _show(self, *_args) -> None:
+        pages = self.pages(self.kiosk.lang)
+        self.count = len(pages)
+        self.index = min(self.index, self.count - 1)
+        page = pages[self.index]
+        self.icon, self.title, self.body = page.icon, page.title, page.body
+        self.has_qr = bool(page.qr_url)
+        if page.qr_url:
+            from screens.qr import qr_texture
+
+            self.qr = qr_texture(page.qr_url)
+        else:
+            self.qr = None
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,99 @@
+"""Colours, fonts and icons shared by every screen (no widgets here).
+
+The colour pairs that carry text or pictograms are listed in `CONTRAST_PAIRS`; a test
+computes their WCAG contrast ratio and requires at least 7:1 (docs/accessibility.md).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+FONT_REGULAR = ASSETS / "fonts" / "AtkinsonHyperlegible-Regular.ttf"
+FONT_BOLD = ASSETS / "fonts" / "AtkinsonHyperlegible-Bold.ttf"
+ICON_FONT = ASSETS / "icons" / "materialdesignicons-webfont.ttf"
+ICON_MAP = ASSETS / "icons" / "icons.json"
+
+#: Font names registered with Kivy's LabelBase by `register_fonts`.
+TEXT_FONT = "Atkinson"
+ICON_FONT_NAME = "MaterialDesignIcons"
+
+# Hex colours (sRGB). Navy background, white text, warm yellow buttons with navy text.
+COLOURS = {
+    "background": "#0B1A30",
+    "text": "#FFFFFF",
+    "text_soft": "#D7E0EE",      # secondary text (examples, hints), still >= 7:1 on navy
+    "card": "#FFE27A",           # category buttons
+    "card_pressed": "#F2C94C",
+    "card_text": "#0B1A30",
+    "action": "#FFFFFF",         # secondary buttons (outlined, white fill when pressed)
+    "action_text": "#0B1A30",
+    "panel": "#17294A",          # framed areas on the background
+    "success": "#8FE3A0",
+    "warning": "#FFD08A",
+    "bar": "#FFE27A",
+}
+
+#: (foreground, background) pairs that carry text or pictograms.
+CONTRAST_PAIRS = (
+    ("text", "background"),
+    ("text_soft", "background"),
+    ("text", "panel"),
+    ("text_soft", "panel"),
+    ("card_text", "card"),
+    ("card_text", "card_pressed"),
+    ("action_text", "action"),
+    ("success", "background"),
+    ("warning", "background"),
+    ("warning", "panel"),
+    ("success", "panel"),
+)
+
+
+def rgba(name: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
+    """A theme colour as a Kivy RGBA tuple."""
+    value = COLOURS[name].lstrip("#")
+    r, g, b = (int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    return (r, g, b, alpha)
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2.2 relative luminance of an sRGB colour."""
+    value = hex_colour.lstrip("#")
+    channels = []
+    for i in (0, 2, 4):
+        c = int(value[i:i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = channels
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG contrast ratio between two hex colours (1 to 21)."""
+    a, b = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+@lru_cache(maxsize=1)
+def _icon_codepoints() -> dict[str, str]:
+    data = json.loads(ICON_MAP.read_text(encoding="utf-8"))
+    return {name: chr(int(code[2:], 16)) for name, code in data.items()}
+
+
+def icon(name: str) -> str:
+    """The glyph of a Material Design Icon; KeyError names an icon missing from icons.json."""
+    try:
+        return _icon_codepoints()[name]
+    except KeyError:
+        raise KeyError(f"icon {name!r} is not in {ICON_MAP.name}; "
+                       "add it to assets/icons/make_icon_map.py") from None
+
+
+def register_fonts() -> None:
+    """Register the text and icon fonts with Kivy (idempotent)."""
+    from kivy.core.text import LabelBase
+
+    LabelBase.register(name=TEXT_FONT, fn_regular=str(FONT_REGULAR), fn_bold=str(FONT_BOLD))
+    LabelBase.register(name=ICON_FONT_NAME, fn_regular=str(ICON_FONT))

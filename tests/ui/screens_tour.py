@@ -1,0 +1,129 @@
+"""Visit every screen (and every page) of the real app, screenshot it and check its text.
+
+    KIOSK_WINDOW_SIZE=720x1280 python tests/ui/screens_tour.py OUT_DIR fr
+
+Writes OUT_DIR/<size>-<lang>-<screen>.png and prints one JSON line: the problems found (text
+cut or overflowing its box or the window, a word broken across lines). Run by
+tests/ui/test_screenshots.py in a subprocess per window size and language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ui_helpers import make_config, run_app  # noqa: E402
+
+SLACK = 1.5  # pixels of rounding
+
+
+def text_problems(root, window_size, where: str) -> list[str]:
+    """Labels whose texture does not fit their box, or whose box leaves the window."""
+    from kivy.core.text import Label as CoreLabel
+    from kivy.uix.label import Label
+
+    problems = []
+    width, height = window_size
+    from kivy.uix.scrollview import ScrollView
+
+    stack = [(root, False, root.opacity)]
+    while stack:
+        widget, scrolled, opacity = stack.pop()
+        scrolled = scrolled or isinstance(widget, ScrollView)  # may extend below the window
+        stack.extend((child, scrolled, opacity * child.opacity) for child in widget.children)
+        if not isinstance(widget, Label) or not widget.text.strip() or opacity == 0:
+            continue
+        if widget.font_name == "MaterialDesignIcons":
+            continue
+        name = f"{where}: {widget.text[:40]!r}"
+        tw, th = widget.texture_size
+        if tw > widget.width + SLACK or th > widget.height + SLACK:
+            problems.append(f"{name} text {tw:.0f}x{th:.0f} > box {widget.width:.0f}x{widget.height:.0f}")
+        x, y = widget.to_window(widget.x, widget.y)
+        if not scrolled and (x < -SLACK or y < -SLACK or x + widget.width > width + SLACK or y + widget.height > height + SLACK):
+            problems.append(f"{name} box outside the window at ({x:.0f},{y:.0f})")
+        if widget.text_size[0] and not widget.markup:
+            for word in widget.text.split():
+                core = CoreLabel(text=word, font_name=widget.font_name,
+                                 font_size=widget.font_size, bold=widget.bold)
+                core.refresh()
+                if core.texture.size[0] > widget.text_size[0] + SLACK:
+                    problems.append(f"{name} word {word!r} broken across lines")
+    return problems
+
+
+def tour(app, out: Path, prefix: str, problems: list[str]):
+    from kivy.core.window import Window
+
+    def snap(label: str, root=None):
+        Window.screenshot(name=str(out / f"{prefix}-{label}.png"))
+        problems.extend(text_problems(root or app.root.current_screen, Window.size,
+                                      f"{prefix}-{label}"))
+
+    # Screenshot names get a 0001 suffix from Kivy; fine for looking at them.
+    yield 0.3
+    snap("01-accueil")
+    app.record_visit("imprimante_scan")
+    yield 0.3
+    snap("02-merci")
+    app.go_home()
+    app.open_info()
+    yield 0.3
+    snap("03-infos")
+    for name in ("donnees", "mandat"):
+        app.open_pages(name)
+        pages = app.root.get_screen(name)
+        for index in range(pages.count):
+            yield 0.3
+            snap(f"04-{name}-{index + 1}")
+            pages.next_page()
+    app.open_pin()
+    pin = app.root.get_screen("pin")
+    pin.digits = "1234"
+    pin.message = pin.message or "Ce code est faux. Attendez 30 secondes avant d'essayer encore."
+    yield 0.3
+    snap("05-pin")
+    app.open_mediator()
+    yield 1.0
+    snap("06-mediateur")
+    mediator = app.root.get_screen("mediateur")
+    mediator.ask_correction("imprimante_scan", -1)
+    yield 0.4
+    snap("07-correction", root=mediator._dialog)
+    mediator.cancel_correction()
+    app.is_open = False
+    app.show("ferme")
+    yield 0.3
+    snap("08-ferme")
+
+
+def main() -> int:
+    out, lang = Path(sys.argv[1]), sys.argv[2]
+    out.mkdir(parents=True, exist_ok=True)
+    size = os.environ.get("KIOSK_WINDOW_SIZE", "800x480")
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        friday = dt.date.today() + dt.timedelta(days=(4 - dt.date.today().weekday()) % 7 or 7)
+        config = make_config(
+            Path(tmp),
+            kiosk={"languages": [lang] + [x for x in ("fr", "en") if x != lang]},
+            permanence={"phone": "04 76 00 00 00", "by_appointment": True,
+                        "booking": "À l'accueil de la mairie ou par téléphone",
+                        "hours": {"tuesday": ["09:00-12:00"], "friday": ["14:00-17:30"]},
+                        "closed_dates": [friday.isoformat()]},
+            privacy={"controller": "Commune de Crolles", "referent": "Le secrétariat de la mairie",
+                     "contact": "04 76 00 00 00"},
+            mediator={"pin_hash": ""})
+        run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems))
+    print(json.dumps({"size": size, "lang": lang, "problems": problems}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

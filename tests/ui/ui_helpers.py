@@ -1,0 +1,138 @@
+"""Drive the real KioskApp in a real window: configs, a step runner, touches.
+
+A test gives `run_app` a generator: each `yield <seconds>` lets the Kivy loop run that long
+(frames are drawn, clocks fire) before the next step. Never import kivy.core.window before
+the app is made: KioskApp sets Kivy's config first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from kiosk.config import parse  # noqa: E402
+
+
+def make_config(tmp_path: Path, *, kiosk=None, permanence=None, privacy=None, mediator=None,
+                **fast):
+    """A config with a data dir in tmp_path, no coordinator, a synchronised clock.
+
+    `fast` overrides KioskSettings fields after validation (e.g. idle_timeout_s=2) so that
+    tests do not wait the minutes a visitor gets.
+    """
+    flag = tmp_path / "clock-synchronized"
+    flag.touch()
+    data = {
+        "kiosk": {"data_dir": str(tmp_path / "data"), "fullscreen": False,
+                  "synced_flag": str(flag), **(kiosk or {})},
+        "coordinator": {"url": "", "token_file": ""},
+        "permanence": {"name": "Permanence numérique de Crolles", **(permanence or {})},
+        "privacy": {"notice_url": "https://permanence.example.org/donnees",
+                    "mandate_url": "https://permanence.example.org/mandat",
+                    **(privacy or {})},
+        "mediator": mediator or {},
+    }
+    config = parse(data)
+    if fast:
+        config = dataclasses.replace(config, kiosk=dataclasses.replace(config.kiosk, **fast))
+    return config
+
+
+def run_app(config, script, *, timeout_s: float = 60.0, store=None):
+    """Run KioskApp(config) and the step generator `script(app)`; re-raise its failure."""
+    from kiosk.app import KioskApp
+
+    app = KioskApp(config, store=store)
+    from kivy.clock import Clock
+
+    steps = script(app)
+    outcome: dict = {}
+
+    def step(_dt):
+        try:
+            delay = next(steps)
+        except StopIteration:
+            outcome["done"] = True
+            app.stop()
+            return
+        except BaseException as error:  # handed back to pytest below
+            outcome["error"] = error
+            app.stop()
+            return
+        Clock.schedule_once(step, delay)
+
+    def too_long(_dt):
+        outcome["error"] = TimeoutError(f"the UI script took more than {timeout_s} s")
+        app.stop()
+
+    def start(_dt):
+        # Wait for the first drawn frame, then let the layout settle for a few frames.
+        if not app.ready:
+            Clock.schedule_once(start, 0.05)
+            return
+        Clock.schedule_once(step, 0.2)
+
+    Clock.schedule_once(start, 0)
+    guard = Clock.schedule_once(too_long, timeout_s)
+    app.run()
+    guard.cancel()
+    if "error" in outcome:
+        raise outcome["error"]
+    assert outcome.get("done"), "the app stopped before the script ended"
+    return app
+
+
+def tap(widget) -> None:
+    """A real touch (down then up) at the centre of `widget`, through Kivy's input loop."""
+    from kivy.tests.common import UnitTestTouch
+
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+
+
+def press(widget):
+    """Touch down at the centre of `widget` and keep pressing; returns the touch."""
+    from kivy.tests.common import UnitTestTouch
+
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    return touch
+
+
+def touch_at(x: float, y: float):
+    from kivy.tests.common import UnitTestTouch
+
+    return UnitTestTouch(x, y)
+
+
+def screen(app, name: str):
+    return app.root.get_screen(name)
+
+
+def today_counts(app) -> dict[str, int]:
+    import datetime as dt
+
+    return app.store.counts(dt.date.today())
+
+
+def stored_counts(config) -> dict[str, int]:
+    """Today's counts as read back from disk after the app stopped (readonly store)."""
+    import datetime as dt
+
+    from kiosk.store import Store
+
+    with Store(config.kiosk.data_dir, readonly=True) as store:
+        return store.counts(dt.date.today())
+
+
+def in_subprocess() -> bool:
+    return os.environ.get("KIOSK_UI_SUBPROCESS") == "1"
