@@ -94,8 +94,11 @@ class SystemClock:
         if isinstance(boot_id, str):
             fixed = boot_id
             self._boot_id = lambda: fixed
+        elif boot_id is None:
+            system = _system_boot_id()  # fixed for the life of the process
+            self._boot_id = lambda: system
         else:
-            self._boot_id = boot_id or _system_boot_id
+            self._boot_id = boot_id
         self.build_date = build_date
 
     def read(self) -> Reading:

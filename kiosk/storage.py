@@ -16,7 +16,6 @@ as `<name>.bad-<n>` (never deleted) and logs it. Stale temp files are removed at
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import json
 import logging
@@ -78,6 +77,15 @@ def decode(raw: bytes, validate: Callable[[dict], None] | None = None) -> dict:
     return data
 
 
+def _copy(data: dict) -> dict:
+    """A copy of tables -> documents -> fields, deep enough for TinyDB's updates (fields
+    hold numbers, strings, None or one flat object such as `counts`)."""
+    return {name: {doc_id: {key: dict(value) if isinstance(value, dict) else value
+                            for key, value in doc.items()}
+                   for doc_id, doc in table.items()}
+            for name, table in data.items()}
+
+
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -115,12 +123,13 @@ class AtomicJSONStorage(Storage):
         if self.readonly:
             data = self._load()
             return data if data else None
-        return copy.deepcopy(self._data) if self._data else None
+        return _copy(self._data) if self._data else None
 
     def write(self, data: dict) -> None:
         if self.readonly:
             raise PermissionError(f"{self.path} is open read-only")
-        self._data = copy.deepcopy(data)
+        # TinyDB hands over the tables it got from read() (a copy) and keeps no reference.
+        self._data = data
         if self._batch_depth:
             self._dirty = True
         else:
@@ -172,8 +181,12 @@ class AtomicJSONStorage(Storage):
             while view:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
-        finally:
+        except BaseException:
             os.close(fd)
+            with contextlib.suppress(OSError):
+                tmp.unlink()  # e.g. disk full: leave no half-written temp behind
+            raise
+        os.close(fd)
         # Keep the previous generation: if the new file is ever found bad, it is used.
         with contextlib.suppress(FileNotFoundError):
             os.replace(self.path, self.prev)

@@ -39,7 +39,7 @@ ARCHIVE_FILE = "archive.json"
 LOCK_FILE = "store.lock"
 #: Days the coordinator never acknowledged still move to the archive after this many days,
 #: so that a kiosk without a coordinator keeps a small current file.
-ARCHIVE_UNSYNCED_AFTER_DAYS = 62
+ARCHIVE_UNSYNCED_AFTER_DAYS = 14
 #: A pending bucket is closed after this much monotonic time without a tap (a night), or
 #: once it spans this long: short buckets can more often be re-dated to a single day.
 PENDING_GAP_S = 3 * 3600
@@ -495,14 +495,16 @@ class Store:
 
     # --- internals (writer, inside `_writing`) -------------------------------------------
 
+    def _raw(self, table: str, db=None) -> dict:
+        """A writer's table as stored, for reading only (TinyDB's reads copy everything)."""
+        return (self._db if db is None else db).storage.data.get(table, {})
+
     def _put(self, table: str, doc_id: int, fields: dict) -> None:
-        t = self._db.table(table)
-        if t.contains(doc_id=doc_id):
-            old = t.get(doc_id=doc_id)
-            if any(old.get(k) != v for k, v in fields.items()):
-                t.update(fields, doc_ids=[doc_id])
-        else:
-            t.insert(Document(fields, doc_id=doc_id))
+        old = self._raw(table).get(str(doc_id))
+        if old is None:
+            self._db.table(table).insert(Document(fields, doc_id=doc_id))
+        elif any(old.get(k) != v for k, v in fields.items()):
+            self._db.table(table).update(fields, doc_ids=[doc_id])
 
     def _clock_doc(self) -> dict:
         return self._tables()[0].get("clock", {}).get("1", {})
@@ -528,7 +530,8 @@ class Store:
         """Re-date pending taps, purge old detail, archive closed days (writer only)."""
         reading, verdict = observed
         pending = self._db.table("pending")
-        for bucket in pending.all():
+        for key, bucket in list(self._raw("pending").items()):
+            bucket = Document(bucket, doc_id=int(key))
             if bucket.get("first") is None:
                 continue
             same_boot = bucket.get("boot") == reading.boot_id
@@ -575,7 +578,7 @@ class Store:
     def _archive_closed_days(self, today: dt.date) -> None:
         cutoff = today - dt.timedelta(days=ARCHIVE_UNSYNCED_AFTER_DAYS)
         days = self._db.table("days")
-        moving = [doc for doc in days.all()
+        moving = [Document(doc, doc_id=int(key)) for key, doc in self._raw("days").items()
                   if dt.date.fromisoformat(doc["day"]) < today
                   and (doc["acked"] >= doc["revision"]
                        or dt.date.fromisoformat(doc["day"]) < cutoff)]
@@ -597,10 +600,9 @@ class Store:
 
     def _day_doc(self, day: dt.date) -> dict | None:
         """The day's document, from the current file, else from the archive."""
-        doc = self._db.table("days").get(doc_id=day.toordinal())
-        if doc is None:
-            doc = self._archive.table("days").get(doc_id=day.toordinal())
-        return doc
+        key = str(day.toordinal())
+        doc = self._raw("days").get(key)
+        return doc if doc is not None else self._raw("days", self._archive).get(key)
 
     def _add(self, day: dt.date, category_id: str, delta: int, vouched=False) -> bool:
         doc = self._day_doc(day)
@@ -625,7 +627,7 @@ class Store:
         acked = doc["acked"] if doc else 0
         new = _day_doc(day, revision, acked, counts)
         days = self._db.table("days")
-        if days.contains(doc_id=new.doc_id):
+        if str(new.doc_id) in self._raw("days"):
             days.update(dict(new), doc_ids=[new.doc_id])
         else:
             days.insert(new)
