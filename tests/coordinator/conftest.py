@@ -105,7 +105,8 @@ class _Tables(HTMLParser):
         if tag == "table":
             self._current = None
         elif tag in ("td", "th") and self._cell is not None and self._row is not None:
-            self._row.append(" ".join("".join(self._cell).split()))
+            # collapse layout whitespace only: the no-break spaces of the numbers stay
+            self._row.append(re.sub(r"[ \t\r\n]+", " ", "".join(self._cell)).strip())
             self._cell = None
         elif tag == "tr" and self._row is not None and self._current:
             self.tables[self._current].append(self._row)
