@@ -1,0 +1,81 @@
+"""Translations complete and compiled; theme colours readable (>= 7:1). No window needed."""
+
+from __future__ import annotations
+
+import re
+import string
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "assets" / "locale"))
+
+import update  # noqa: E402  (assets/locale/update.py)
+
+from kiosk import i18n  # noqa: E402
+from kiosk.catalogue import LANGUAGES  # noqa: E402
+from screens.theme import COLOURS, CONTRAST_PAIRS, contrast_ratio  # noqa: E402
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_has_every_text_translated(lang):
+    found = {m.id for m in update.extract() if m.id}
+    catalogue = update.read_catalogue(lang)
+    ids = {m.id for m in catalogue if m.id}
+    assert found - ids == set(), f"texts missing from {lang}: run assets/locale/update.py"
+    assert ids - found == set(), f"texts no longer used in {lang}: run assets/locale/update.py"
+    for message in catalogue:
+        if message.id:
+            assert message.string, f"{lang}: {message.id!r} is not translated"
+            assert _fields(message.string) == _fields(message.id), \
+                f"{lang}: {message.id!r} and its translation name different {{fields}}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_compiled_catalogue_is_up_to_date(lang):
+    compiled = update.po_path(lang).with_suffix(".mo").read_bytes()
+    assert compiled == update.compiled(update.read_catalogue(lang)), \
+        f"{lang}: kiosk.mo is older than kiosk.po; run assets/locale/update.py"
+
+
+def test_gettext_reads_the_compiled_catalogues():
+    greeting = "Bonjour ! Pourquoi venez-vous aujourd'hui ?"
+    assert i18n.translate("fr", greeting) == greeting
+    assert i18n.translate("en", greeting) == "Hello! Why do you come today?"
+
+
+def test_dates_read_naturally():
+    import datetime as dt
+
+    now = dt.datetime(2026, 11, 26, 15, 0)  # a Thursday
+    assert i18n.format_opening(dt.datetime(2026, 11, 27, 9, 0), now, "fr") == "demain à 9 h 00"
+    assert i18n.format_opening(dt.datetime(2026, 12, 1, 14, 30), now, "fr") == \
+        "mardi 1 décembre à 14 h 30"
+    assert i18n.format_opening(dt.datetime(2026, 12, 1, 14, 30), now, "en") == \
+        "Tuesday 1 December at 14:30"
+
+
+@pytest.mark.parametrize(("foreground", "background"), CONTRAST_PAIRS)
+def test_theme_contrast_is_at_least_7_to_1(foreground, background):
+    ratio = contrast_ratio(COLOURS[foreground], COLOURS[background])
+    assert ratio >= 7.0, f"{foreground} on {background}: {ratio:.2f}:1"
+
+
+def test_contrast_formula_matches_wcag_reference_values():
+    assert contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21.0)
+    assert contrast_ratio("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
+
+
+def test_every_colour_used_in_kv_is_a_theme_colour():
+    used = set()
+    for kv in (ROOT / "screens").glob("*.kv"):
+        used |= set(re.findall(r'theme\.rgba\("([a-z_]+)"', kv.read_text(encoding="utf-8")))
+    assert used <= set(COLOURS)
+    text_colours = {fg for fg, _ in CONTRAST_PAIRS} | {bg for _, bg in CONTRAST_PAIRS}
+    assert used - text_colours <= {"bar"}, "a colour carries text without a contrast check"

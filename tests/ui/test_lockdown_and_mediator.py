@@ -1,0 +1,211 @@
+"""Lock-down (keys, close request), the hidden corner, the PIN pad and its throttle, the
+mediator's corrections and export, and the closed-hours screen; all in the real window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from ui_helpers import make_config, press, run_app, screen, stored_counts, tap, today_counts
+
+from kiosk.pin import PinThrottle, hash_pin
+
+pytestmark = pytest.mark.ui
+
+PIN = "2468"
+
+
+def key(app, label: str):
+    """The PIN pad key showing `label` ("OK" for the check key)."""
+    keypad = screen(app, "pin").ids.keypad
+    for child in keypad.children:
+        if (label == "OK" and child.icon == "check") or child.text == label:
+            return child
+    raise LookupError(label)
+
+
+def type_pin(app, digits: str):
+    for digit in digits:
+        tap(key(app, digit))
+        yield 0.05
+    tap(key(app, "OK"))
+
+
+def test_escape_f1_and_close_requests_leave_the_app_running(tmp_path):
+    config = make_config(tmp_path)
+
+    def script(app):
+        from kivy.core.window import Window
+
+        app.open_info()
+        yield 0.1
+        for code in (27, 282):  # Escape, F1
+            Window.dispatch("on_key_down", code, 0, None, [])
+            Window.dispatch("on_key_up", code, 0)
+            yield 0.1
+        Window.dispatch("on_keyboard", 27, 0, None, [])
+        Window.dispatch("on_request_close", source="keyboard")
+        Window.dispatch("on_request_close")
+        yield 0.3
+        assert app.root.current == "infos"
+        assert app.root in Window.children
+        assert len(Window.children) == 1, "something opened over the app (settings?)"
+        assert app._app_settings is None
+
+    run_app(config, script)  # the script ran to its end: the loop was still alive
+
+
+def test_the_hidden_corner_needs_a_long_press(tmp_path):
+    config = make_config(tmp_path, mediator={"pin_hash": hash_pin(PIN), "hidden_press_s": 1.0})
+
+    def script(app):
+        from kivy.core.window import Window
+
+        from screens.widgets import HiddenCorner
+
+        corner = next(w for w in screen(app, "accueil").walk() if isinstance(w, HiddenCorner))
+        assert corner.collide_point(5, Window.height - 5)  # the top-left corner
+        touch = press(corner)
+        yield 0.3
+        touch.touch_up()
+        yield 1.0
+        assert app.root.current == "accueil"
+        touch = press(corner)
+        yield 1.3
+        assert app.root.current == "pin"
+        touch.touch_up()
+
+    run_app(config, script)
+
+
+def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restarts(tmp_path):
+    config = make_config(tmp_path, mediator={"pin_hash": hash_pin(PIN)})
+
+    def wrong_pins(app):
+        app.open_pin()
+        yield 0.1
+        pin = screen(app, "pin")
+        for _attempt in range(3):
+            yield from type_pin(app, "1111")
+            yield 1.0
+            assert "faux" in pin.message
+        assert "Attendez" in pin.message  # the third wrong PIN starts the delay
+        yield from type_pin(app, "1111")
+        yield 1.0
+        assert "faux" not in pin.message and "Attendez" in pin.message
+        assert app.root.current == "pin"
+
+    run_app(config, wrong_pins)
+    waiting = PinThrottle(config.kiosk.data_dir).wait_s()
+    assert waiting > 0
+
+    def right_pin_too_soon(app):
+        app.open_pin()
+        yield 0.1
+        yield from type_pin(app, PIN)
+        yield 1.0
+        assert app.root.current == "pin", "a restart must not reset the throttle"
+        assert "Attendez" in screen(app, "pin").message
+
+    run_app(config, right_pin_too_soon)
+
+    PinThrottle(config.kiosk.data_dir).succeeded()  # the delay is over (as after waiting)
+
+    def right_pin(app):
+        app.open_pin()
+        yield 0.1
+        yield from type_pin(app, PIN)
+        yield 1.0
+        assert app.root.current == "mediateur"
+
+    run_app(config, right_pin)
+
+
+def test_corrections_need_a_confirmation(tmp_path):
+    config = make_config(tmp_path, double_tap_guard_s=0.1)
+
+    def script(app):
+        tap(screen(app, "accueil").category_buttons()[0])
+        yield 0.3
+        app.open_mediator()
+        yield 0.5
+        mediator = screen(app, "mediateur")
+        row = mediator._rows["service_public"]
+        assert row.today == 1
+        plus, minus = row.children[0], row.children[1]
+        tap(plus)
+        yield 0.3
+        dialog = mediator._dialog
+        tap(dialog.ids.no)
+        yield 0.5
+        assert today_counts(app)["service_public"] == 1
+        tap(plus)
+        yield 0.3
+        tap(mediator._dialog.ids.yes)
+        yield 0.8
+        assert today_counts(app)["service_public"] == 2
+        assert row.today == 2
+        tap(minus)
+        yield 0.3
+        tap(mediator._dialog.ids.yes)
+        yield 0.8
+        tap(minus)
+        yield 0.3
+        tap(mediator._dialog.ids.yes)
+        yield 0.8
+        assert row.today == 0
+        assert minus.disabled  # never below zero
+
+    run_app(config, script)
+    assert stored_counts(config)["service_public"] == 0
+
+
+def test_export_writes_the_quarter_to_the_data_dir_without_a_stick(tmp_path):
+    config = make_config(tmp_path, kiosk={"export_dirs": [str(tmp_path / "media")]})
+
+    def script(app):
+        tap(screen(app, "accueil").category_buttons()[7])
+        yield 0.3
+        app.open_mediator()
+        yield 0.5
+        mediator = screen(app, "mediateur")
+        mediator.ids.scroll.scroll_to(mediator.ids.export, animate=False)
+        yield 0.2
+        tap(mediator.ids.export)
+        yield 1.0
+        assert "Pas de clé USB" in mediator.export_text
+        assert str(config.kiosk.data_dir) in mediator.export_text
+
+    run_app(config, script)
+    files = list((config.kiosk.data_dir / "exports").glob("permanence-*.csv"))
+    assert len(files) == 1
+    text = files[0].read_text(encoding="utf-8-sig")
+    assert "autre" in text or "Autre" in text
+
+
+def test_outside_opening_hours_the_closed_screen_shows(tmp_path):
+    today = dt.date.today()
+    config = make_config(tmp_path, permanence={
+        "hours": {"monday": ["09:00-12:00"]}, "closed_dates": [today.isoformat()],
+        "phone": "04 76 00 00 00", "by_appointment": True})
+
+    def script(app):
+        assert app.root.current == "ferme"
+        closed = screen(app, "ferme")
+        assert "lundi" in closed.next_opening
+        assert closed.phone == "04 76 00 00 00"
+        app.go_home()
+        yield 0.1
+        assert app.root.current == "ferme"
+
+    run_app(config, script)
+
+
+def test_with_no_hours_the_permanence_is_always_open(tmp_path):
+    config = make_config(tmp_path)
+
+    def script(app):
+        assert app.root.current == "accueil" and app.is_open
+        yield 0
+
+    run_app(config, script)
