@@ -329,11 +329,15 @@ class Store:
         return total
 
     def unsynced(self) -> list[DayRecord]:
-        """Days whose revision is above the one the coordinator acknowledged."""
-        with self._mutex:
+        """Days whose revision is above the one the coordinator acknowledged (never a day
+        after tomorrow by a trusted clock: the coordinator would refuse it)."""
+        with self._mutex, self._writing():
+            reading, verdict = self._observe()
             docs = self._all_days(*self._tables())
+        latest = ((reading.wall.date() + dt.timedelta(days=1)).isoformat()
+                  if verdict.trusted else "9999-12-31")
         return [_record(docs[d]) for d in sorted(docs)
-                if docs[d]["revision"] > docs[d]["acked"]]
+                if docs[d]["revision"] > docs[d]["acked"] and d <= latest]
 
     @property
     def sync_status(self) -> SyncStatus:
@@ -429,6 +433,9 @@ class Store:
         with self._mutex:
             self._require_writer()
             with self._writing():
+                reading, verdict = self._observe()
+                if verdict.trusted and day > reading.wall.date():
+                    raise ValueError(f"{day} is in the future")
                 self._add(day, category_id, delta)
                 doc = self._day_doc(day)
                 return doc["counts"].get(category_id, 0) if doc else 0
@@ -560,12 +567,30 @@ class Store:
                 pending.update({"boot": None, "first": None, "last": None, "seen": None},
                                doc_ids=[bucket.doc_id])
                 self._scrub = True
+        if reading.synced:
+            self._unfile_future_days(reading.wall.date())
         if verdict.trusted:
             today = reading.wall.date()
             self._purge_sync_time(today)
             if self._archived_on != today:
                 self._archive_closed_days(today)
                 self._archived_on = today
+
+    def _unfile_future_days(self, today: dt.date) -> None:
+        """A synchronised clock shows days filed in the future (the clock was ahead at
+        boot): their taps go back to waiting for a date, and the day is kept with zero
+        counts and a new revision, so a revision the coordinator may hold is never reused."""
+        future = [doc for doc in self._raw("days").values()
+                  if doc["day"] > today.isoformat() and sum(doc["counts"].values())]
+        for doc in future:
+            log.warning("store: %s was filed with a clock that was ahead; its %d taps wait "
+                        "for a date again", doc["day"], sum(doc["counts"].values()))
+            self._db.table("pending").insert({"boot": None, "first": None, "last": None,
+                                              "seen": None, "counts": dict(doc["counts"])})
+            self._write_day(dt.date.fromisoformat(doc["day"]), doc, {}, vouched=False)
+        last = self._clock_doc().get("last_day")
+        if last and last > today.isoformat():
+            self._put("clock", 1, {"last_day": today.isoformat()})
 
     def _purge_sync_time(self, today: dt.date) -> None:
         raw = self._tables()[0].get("sync", {}).get("1", {}).get("last_success")

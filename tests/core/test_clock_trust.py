@@ -154,12 +154,42 @@ def test_a_long_untrusted_boot_keeps_counts_but_drops_times(store, fake_time, da
 
 def test_last_day_only_moves_with_a_trusted_clock(store, fake_time, data_dir):
     store.record("autre")
-    store.correct(DAY + dt.timedelta(days=30), "autre", +1)  # a mediator's typo
+    with pytest.raises(ValueError, match="future"):
+        store.correct(DAY + dt.timedelta(days=30), "autre", +1)
     store.close()
-    fake_time.reboot(dt.datetime(2026, 11, 27, 9, 0), "boot-2")
+    fake_time.reboot(dt.datetime(1970, 1, 1, 0, 1), "boot-2")
     with Store(data_dir, clock=fake_time.clock()) as s:
-        assert s.clock_state().trusted
-    fake_time.reboot(dt.datetime(2026, 11, 25, 9, 0), "boot-3")
+        s.record("autre")
+        # With no trusted date, the mediator's day is taken as given (here: a typo).
+        assert s.confirm_pending(DAY + dt.timedelta(days=30)) == 1
+    fake_time.reboot(dt.datetime(2026, 11, 27, 9, 0), "boot-3")
+    with Store(data_dir, clock=fake_time.clock()) as s:
+        assert s.clock_state().trusted  # the typo did not move "the last counted day"
+    fake_time.reboot(dt.datetime(2026, 11, 25, 9, 0), "boot-4")
     with Store(data_dir, clock=fake_time.clock()) as s:
         state = s.clock_state()
         assert (state.trusted, state.reason) == (False, "before_last_day")
+
+
+def test_a_clock_ahead_at_boot_is_undone_when_synchronised(store, fake_time, data_dir):
+    store.record("autre")
+    store.mark_synced([(DAY, 1)])
+    store.close()
+    ahead = DAY + dt.timedelta(days=365)
+    fake_time.reboot(dt.datetime(2027, 11, 26, 9, 0), "boot-2")  # plausible: not caught
+    with Store(data_dir, clock=fake_time.clock()) as s:
+        assert s.record("service_public").day == ahead
+        s.record("service_public")
+        # Network: the synchronised clock says it is really the 27th of November 2026.
+        fake_time.set_wall(dt.datetime(2026, 11, 27, 9, 5), mono_elapsed=300)
+        fake_time.synced = True
+        state = s.clock_state()
+        assert state.trusted and state.pending == 2
+        assert s.counts(ahead)["service_public"] == 0
+        assert all(r.day <= DAY + dt.timedelta(days=2) for r in s.unsynced())
+        assert s.confirm_pending(DAY + dt.timedelta(days=1)) == 2
+        assert s.counts(DAY + dt.timedelta(days=1))["service_public"] == 2
+    # The wrong future day no longer blocks the next boot without network.
+    fake_time.reboot(dt.datetime(2026, 11, 28, 9, 0), "boot-3")
+    with Store(data_dir, clock=fake_time.clock()) as s:
+        assert s.clock_state().trusted
