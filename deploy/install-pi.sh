@@ -412,11 +412,10 @@ if [ "$dry_run" -eq 1 ]; then
   say "dry run: $changes change(s) would be made; run again without --dry-run to make them"
   exit 0
 fi
-if [ "$reboot_needed" -eq 1 ]; then
-  say "done ($changes change(s)); reboot to apply the console settings: sudo reboot"
-elif [ "$restart_needed" -eq 1 ] || [ -z "$root" ]; then
+if [ -z "$root" ] || [ "$restart_needed" -eq 1 ]; then
   system systemctl restart "$UNIT"
-  say "done ($changes change(s)); the kiosk was restarted"
+  say "done ($changes change(s)); the kiosk app was (re)started"
 else
   say "done ($changes change(s))"
 fi
+[ "$reboot_needed" -eq 0 ] || say "reboot once to apply the console settings: sudo reboot"

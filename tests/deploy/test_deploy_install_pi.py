@@ -10,12 +10,13 @@ import grp
 import hashlib
 import os
 import pwd
+import shutil
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
-from deploy_helpers import DEPLOY
+from deploy_helpers import DEPLOY, require_tool
 
 from kiosk.config import load
 
@@ -184,3 +185,34 @@ def test_rollback_swaps_current_and_previous(tree):
 def test_rollback_without_a_previous_release_fails_clearly(tree):
     result = run(tree, "--rollback", check=False)
     assert result.returncode != 0 and "no previous release" in result.stderr
+
+
+def test_installed_unit_and_its_display_dropin_pass_systemd_analyze_verify(tree):
+    tool = require_tool("systemd-analyze", "systemd")
+    run(tree, "--display", "720x1280")
+    shutil.copytree("/usr/lib/systemd/system", tree / "usr/lib/systemd/system", symlinks=True)
+    program = tree / "opt/permanence-kiosk/current/bin/kiosk"  # the release pip would build
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    result = subprocess.run([tool, "verify", "--man=no", f"--root={tree}", "permanence-kiosk.service"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+    # verify reads the drop-ins too: a bad key there is reported.
+    (tree / "etc/systemd/system/permanence-kiosk.service.d/zz-typo.conf").write_text("[Service]\nRestartSecs=1\n")
+    result = subprocess.run([tool, "verify", "--man=no", f"--root={tree}", "permanence-kiosk.service"],
+                            capture_output=True, text=True, timeout=60)
+    assert "RestartSecs" in result.stderr
+
+
+def test_dry_run_on_this_machine_changes_nothing():
+    """Without --root the real paths are checked (dpkg, the kiosk user), yet nothing is written."""
+    paths = [Path(p) for p in ("/etc/permanence-kiosk", "/opt/permanence-kiosk",
+                               "/var/lib/permanence-kiosk", "/etc/systemd/system/permanence-kiosk.service")]
+    before = {p: p.exists() for p in paths}
+    result = subprocess.run(["bash", str(INSTALLER), "--dry-run"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert {p: p.exists() for p in paths} == before
+    assert "would run: systemctl enable permanence-kiosk.service" in result.stdout
+    assert result.stdout.rstrip().endswith(("nothing changed", "run again without --dry-run to make them"))
