@@ -433,9 +433,7 @@ class Store:
         with self._mutex:
             self._require_writer()
             with self._writing():
-                reading, verdict = self._observe()
-                if verdict.trusted and day > reading.wall.date():
-                    raise ValueError(f"{day} is in the future")
+                self._check_mediator_day(day, self._observe(), pending=False)
                 self._add(day, category_id, delta)
                 doc = self._day_doc(day)
                 return doc["counts"].get(category_id, 0) if doc else 0
@@ -446,9 +444,7 @@ class Store:
         with self._mutex:
             self._require_writer()
             with self._writing():
-                reading, verdict = self._observe()
-                if verdict.trusted and day > reading.wall.date():
-                    raise ValueError(f"{day} is in the future")
+                self._check_mediator_day(day, self._observe(), pending=True)
                 pending = self._db.table("pending")
                 total = dict.fromkeys(CATEGORY_IDS, 0)
                 for bucket in pending.all():
@@ -501,6 +497,16 @@ class Store:
             self._put("sync", 1, fields)
 
     # --- internals (writer, inside `_writing`) -------------------------------------------
+
+    def _check_mediator_day(self, day: dt.date, observed, *, pending: bool) -> None:
+        reading, verdict = observed
+        if verdict.trusted and day > reading.wall.date():
+            raise ValueError(f"{day} is in the future")
+        # Taps of this software cannot predate it (a past day may be corrected, e.g. to
+        # enter a paper tally, but pending taps are not filed on an unset clock's date).
+        if pending and day < self._tracker.build_date:
+            raise ValueError(f"{day} is before this kiosk's software existed "
+                             "(is the device's date set?)")
 
     def _raw(self, table: str, db=None) -> dict:
         """A writer's table as stored, for reading only (TinyDB's reads copy everything)."""

@@ -109,6 +109,8 @@ def test_taps_of_an_earlier_boot_wait_for_the_mediator(store, fake_time, data_di
         assert state.trusted and state.pending == 2
         with pytest.raises(ValueError, match="future"):
             s.confirm_pending(dt.date(2026, 11, 28))
+        with pytest.raises(ValueError, match="before this kiosk's software existed"):
+            s.confirm_pending(dt.date(1970, 1, 1))  # date.today() on an unset clock
         assert s.confirm_pending(DAY) == 2
         assert s.counts(DAY)["imprimante_scan"] == 2
         assert s.clock_state().pending == 0
