@@ -54,7 +54,7 @@ def decode(raw: bytes, validate: Callable[[dict], None] | None = None) -> dict:
         raise CorruptFile("empty file")
     try:
         whole = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise CorruptFile(f"not JSON ({exc.__class__.__name__})") from None
     if not isinstance(whole, dict) or set(whole) != {"format", "checksum", "data"}:
         raise CorruptFile("not a store file (wrong shape)")
@@ -72,7 +72,7 @@ def decode(raw: bytes, validate: Callable[[dict], None] | None = None) -> dict:
     if validate is not None:
         try:
             validate(data)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise CorruptFile(f"invalid content ({exc})") from None
     return data
 

@@ -29,7 +29,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from kiosk.catalogue import CATEGORY_IDS
-from kiosk.clock import SystemClock, TrustTracker, Verdict, explain, wall_at
+from kiosk.clock import BUILD_DATE, SystemClock, TrustTracker, Verdict, explain, wall_at
 from kiosk.storage import AtomicJSONStorage
 
 log = logging.getLogger(__name__)
@@ -174,8 +174,7 @@ class Store:
         self.readonly = readonly
         self.retention_days = retention_days
         self._clock = clock or SystemClock()
-        self._tracker = TrustTracker(getattr(self._clock, "build_date", None)
-                                     or TrustTracker().build_date)
+        self._tracker = TrustTracker(getattr(self._clock, "build_date", BUILD_DATE))
         self._mutex = threading.RLock()
         self._lock_file = None
         self._seq = 0
@@ -235,6 +234,15 @@ class Store:
         self._lock_file.write(f"{os.getpid()}\n")
         self._lock_file.flush()
         self._open_files()
+        try:
+            self._prepare()
+        except BaseException:
+            self._release_lock()
+            raise
+
+    def _prepare(self) -> None:
+        """Give a new store its install id; after a recovery, raise the revisions; then
+        re-date, purge and archive what is due."""
         storage: AtomicJSONStorage = self._db.storage
         with self._mutex, self._writing():
             meta = self._db.table("meta")

@@ -32,6 +32,8 @@ BAD_CONTENTS = {
     "wrong shape": lambda raw: b'{"days": [1, 2, 3]}',
     "bad checksum": _valid_but_tampered,
     "unknown key": lambda raw: raw.replace(b'"acked"', b'"name"'),
+    "deeply nested": lambda raw: b"[" * 100_000 + b"]" * 100_000,
+    "a directory": None,
 }
 
 
@@ -40,8 +42,13 @@ def test_bad_current_file_is_set_aside_and_previous_copy_used(kind, data_dir, fa
                                                                caplog):
     install_id = _three_taps(data_dir, fake_time)
     current = data_dir / "current.json"
-    bad = BAD_CONTENTS[kind](current.read_bytes())
-    current.write_bytes(bad)
+    if BAD_CONTENTS[kind] is None:  # something replaced the file by a folder
+        current.unlink()
+        current.mkdir()
+        bad = None
+    else:
+        bad = BAD_CONTENTS[kind](current.read_bytes())
+        current.write_bytes(bad)
     caplog.set_level(logging.WARNING)
     with Store(data_dir, clock=fake_time.clock()) as s:
         assert s.counts(DAY)["autre"] == 2  # the previous generation
@@ -49,7 +56,10 @@ def test_bad_current_file_is_set_aside_and_previous_copy_used(kind, data_dir, fa
         # Its revision is raised above anything the lost generation may have sent.
         assert s.unsynced()[0].revision == 3
         s.record("autre")
-    assert (data_dir / "current.json.bad-1").read_bytes() == bad
+    if bad is None:
+        assert (data_dir / "current.json.bad-1").is_dir()
+    else:
+        assert (data_dir / "current.json.bad-1").read_bytes() == bad
     assert any("moved aside" in r.getMessage() for r in caplog.records)
     with Store(data_dir, clock=fake_time.clock()) as s:
         assert s.counts(DAY)["autre"] == 3
