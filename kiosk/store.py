@@ -425,10 +425,12 @@ class Store:
             with self._writing():
                 if isinstance(where, dt.date):
                     changed = self._add(where, category_id, -1)
-                elif where in self._redated:
+                elif str(where) in self._raw("pending"):
+                    changed = self._take_pending(where, category_id)
+                elif where in self._redated:  # re-dated or confirmed since the tap
                     changed = self._add(self._redated[where], category_id, -1)
                 else:
-                    changed = self._take_pending(where, category_id)
+                    changed = False
             self._last_tap = None
             return changed
 
@@ -688,9 +690,11 @@ class Store:
                                doc_ids=[bucket.doc_id])
                 return bucket.doc_id
             break
-        return pending.insert({"boot": reading.boot_id, "first": reading.mono,
-                               "last": reading.mono, "seen": None,
-                               "counts": {category_id: 1}})
+        bucket_id = pending.insert({"boot": reading.boot_id, "first": reading.mono,
+                                    "last": reading.mono, "seen": None,
+                                    "counts": {category_id: 1}})
+        self._redated.pop(bucket_id, None)  # TinyDB may reuse the id of a filed bucket
+        return bucket_id
 
     def _take_pending(self, bucket_id: int, category_id: str) -> bool:
         pending = self._db.table("pending")

@@ -138,6 +138,18 @@ def test_undo_of_a_pending_tap(store, fake_time):
     tap = store.record("autre")
     assert store.undo(tap)
     assert store.clock_state().pending == 1
+    # Confirmed, then a new pending tap (its bucket may get the old bucket's id): undo
+    # takes back the new tap, not one of the confirmed day.
+    assert store.confirm_pending(DAY) == 1
+    tap = store.record("autre")
+    assert store.undo(tap)
+    assert store.counts(DAY)["autre"] == 1
+    assert store.clock_state().pending == 0
+    # A tap re-dated (here: confirmed) before its undo is taken back from its day.
+    tap = store.record("service_public")
+    store.confirm_pending(DAY)
+    assert store.undo(tap)
+    assert store.counts(DAY)["service_public"] == 0
 
 
 def test_a_long_untrusted_boot_keeps_counts_but_drops_times(store, fake_time, data_dir):
