@@ -305,6 +305,7 @@ install_token() {
 
 install_units() {
   put_file "$HERE/systemd/$UNIT" "/etc/systemd/system/$UNIT" 0644 root root
+  put_file "$HERE/README.md" "$PREFIX/README.md" 0644 root root   # the unit's Documentation=
   put_dir "/etc/systemd/system/$UNIT.d" 0755 root root
   put_text "/etc/systemd/system/$UNIT.d/display.conf" 0644 root root <<EOF
 # Written by install-pi.sh --display $display --rotation $rotation.

@@ -36,8 +36,8 @@ def test_syntax_check_catches_a_broken_playbook(tmp_path):
 
 def test_playbook_copies_only_what_the_installer_needs():
     text = PLAYBOOK.read_text()
-    assert "installer_files: [install-pi.sh, config.example.toml, systemd, pi]" in text
-    for name in ("install-pi.sh", "config.example.toml", "systemd", "pi"):
+    assert "installer_files: [install-pi.sh, config.example.toml, README.md, systemd, pi]" in text
+    for name in ("install-pi.sh", "config.example.toml", "README.md", "systemd", "pi"):
         assert (DEPLOY / name).exists(), name
 
 

@@ -71,6 +71,7 @@ EXPECTED = {
     "etc/permanence-kiosk/token": (USER, GROUP, 0o600),
     "var/lib/permanence-kiosk": (USER, GROUP, 0o750),
     "opt/permanence-kiosk": ("root", "root", 0o755),
+    "opt/permanence-kiosk/README.md": ("root", "root", 0o644),
     "etc/systemd/system/permanence-kiosk.service": ("root", "root", 0o644),
     "etc/systemd/system/permanence-kiosk.service.d/display.conf": ("root", "root", 0o644),
     "etc/sysctl.d/90-permanence-kiosk.conf": ("root", "root", 0o644),
