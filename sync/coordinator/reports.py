@@ -19,7 +19,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import and_, extract, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from kiosk import catalogue as catalogue_mod
@@ -242,42 +242,50 @@ class KioskCoverage:
     days_no_data: int  # nothing received for the day: closed, switched off or offline
 
 
+def _kiosk_filter(column, kiosk_ids: list[int] | None) -> list:
+    # Filtering by kiosk id spares a join per count row; a commune has a handful of kiosks.
+    return [] if kiosk_ids is None else [column.in_(kiosk_ids)]
+
+
 def period_stats(engine: Engine, period: Period, commune: str | None = None) -> PeriodStats:
-    """Two grouped queries: per (kiosk, category) and per (kiosk, day)."""
-    in_period = and_(counts.c.day >= period.start, counts.c.day <= period.end)
-    kiosk_filter = []
-    if commune:
-        kiosk_filter.append(kiosks.c.commune == commune)
+    """Three grouped queries over the period's days only, so history length does not matter.
+
+    Per (kiosk, category) and per (kiosk, day) from `counts`, and the reported days from
+    `day_revisions` (a day reported with no visitor has a revision but sums to zero).
+    """
+    all_kiosks = {k.id: k for k in list_kiosks(engine) if not commune or k.commune == commune}
+    ids = sorted(all_kiosks) if commune else None
+    in_period = [counts.c.day >= period.start, counts.c.day <= period.end]
+    by_kiosk: dict[int, dict[str, int]] = defaultdict(dict)
+    day_totals: dict[tuple[int, dt.date], int] = {}
     with engine.connect() as conn:
-        all_kiosks = {k.id: k for k in list_kiosks(engine) if not commune or k.commune == commune}
-        by_kiosk: dict[int, dict[str, int]] = defaultdict(dict)
         query = (
             select(counts.c.kiosk_id, counts.c.category, func.sum(counts.c.count))
-            .join(kiosks, kiosks.c.id == counts.c.kiosk_id)
-            .where(in_period, *kiosk_filter)
+            .where(*in_period, *_kiosk_filter(counts.c.kiosk_id, ids))
             .group_by(counts.c.kiosk_id, counts.c.category)
         )
         for kid, cat, n in conn.execute(query):
             by_kiosk[kid][cat] = int(n or 0)
-        # day_revisions holds every reported day, even one whose counts are all zero.
-        dr = day_revisions
         query = (
-            select(dr.c.kiosk_id, dr.c.day, func.coalesce(func.sum(counts.c.count), 0))
-            .select_from(
-                dr.join(kiosks, kiosks.c.id == dr.c.kiosk_id).outerjoin(
-                    counts,
-                    and_(
-                        counts.c.kiosk_id == dr.c.kiosk_id,
-                        counts.c.install_id == dr.c.install_id,
-                        counts.c.day == dr.c.day,
-                    ),
-                )
-            )
-            .where(dr.c.day >= period.start, dr.c.day <= period.end, *kiosk_filter)
-            .group_by(dr.c.kiosk_id, dr.c.day)
+            select(day_revisions.c.kiosk_id, day_revisions.c.day)
+            .where(day_revisions.c.day >= period.start, day_revisions.c.day <= period.end,
+                   *_kiosk_filter(day_revisions.c.kiosk_id, ids))
         )
-        day_totals = {(kid, day): int(n) for kid, day, n in conn.execute(query)}
-    return PeriodStats(period, commune or None, all_kiosks, dict(by_kiosk), day_totals)
+        for kid, day in conn.execute(query):
+            day_totals[(kid, day)] = 0
+        query = (
+            select(counts.c.kiosk_id, counts.c.day, func.sum(counts.c.count))
+            .where(*in_period, *_kiosk_filter(counts.c.kiosk_id, ids))
+            .group_by(counts.c.kiosk_id, counts.c.day)
+        )
+        for kid, day, n in conn.execute(query):
+            day_totals[(kid, day)] = int(n or 0)
+    known = set(all_kiosks)  # counts of a kiosk deleted from the table are not shown
+    return PeriodStats(
+        period, commune or None, all_kiosks,
+        {k: v for k, v in by_kiosk.items() if k in known},
+        {key: n for key, n in day_totals.items() if key[0] in known},
+    )
 
 
 # --------------------------------------------------------------------------- small cells
@@ -573,52 +581,48 @@ def trend(current: int, previous: int) -> float | None:
 
 
 def annual_report(engine: Engine, year: int, commune: str | None = None) -> AnnualReport:
-    """Yearly totals, month by month, per commune, against the previous year (3 queries)."""
+    """Yearly totals, month by month, per commune, against the previous year (4 queries)."""
     year_period(year)
     start, end = dt.date(year - 1, 1, 1), dt.date(year, 12, 31)
-    where = [counts.c.day >= start, counts.c.day <= end]
-    if commune:
-        where.append(kiosks.c.commune == commune)
-    yr, mo = extract("year", counts.c.day), extract("month", counts.c.day)
+    kiosk_list = list_kiosks(engine)
+    commune_of = {k.id: k.commune for k in kiosk_list}
+    ids = sorted(k.id for k in kiosk_list if k.commune == commune) if commune else None
+    by_kiosk = _kiosk_filter(counts.c.kiosk_id, ids)
     months = [dict.fromkeys(category_ids(), 0) for _ in range(12)]
     previous_months = [0] * 12
     cats, prev_cats = dict.fromkeys(category_ids(), 0), dict.fromkeys(category_ids(), 0)
     per_commune: dict[str, list[int]] = {}
+    # Plain day ranges and GROUP BY day: no date function per row, on SQLite as on PostgreSQL.
     with engine.connect() as conn:
         query = (
-            select(yr, mo, counts.c.category, func.sum(counts.c.count))
-            .join(kiosks, kiosks.c.id == counts.c.kiosk_id)
-            .where(*where)
-            .group_by(yr, mo, counts.c.category)
+            select(counts.c.day, counts.c.category, func.sum(counts.c.count))
+            .where(counts.c.day >= start, counts.c.day <= end, *by_kiosk)
+            .group_by(counts.c.day, counts.c.category)
         )
-        for y, m, cat, n in conn.execute(query):
+        for day, cat, n in conn.execute(query):
             n = int(n or 0)
-            if int(y) == year:
-                months[int(m) - 1][cat] = months[int(m) - 1].get(cat, 0) + n
+            if day.year == year:
+                months[day.month - 1][cat] = months[day.month - 1].get(cat, 0) + n
                 cats[cat] = cats.get(cat, 0) + n
             else:
-                previous_months[int(m) - 1] += n
+                previous_months[day.month - 1] += n
                 prev_cats[cat] = prev_cats.get(cat, 0) + n
-        query = (
-            select(kiosks.c.commune, yr, func.sum(counts.c.count))
-            .join(kiosks, kiosks.c.id == counts.c.kiosk_id)
-            .where(*where)
-            .group_by(kiosks.c.commune, yr)
-        )
-        for name, y, n in conn.execute(query):
-            per_commune.setdefault(name, [0, 0])[0 if int(y) == year else 1] += int(n or 0)
-        dmo = extract("month", day_revisions.c.day)
-        query = (
-            select(dmo)
-            .select_from(day_revisions.join(kiosks, kiosks.c.id == day_revisions.c.kiosk_id))
-            .where(
-                day_revisions.c.day >= dt.date(year, 1, 1),
-                day_revisions.c.day <= end,
-                *([kiosks.c.commune == commune] if commune else []),
+        for slot_index, which in enumerate((year, year - 1)):
+            query = (
+                select(counts.c.kiosk_id, func.sum(counts.c.count))
+                .where(counts.c.day >= dt.date(which, 1, 1), counts.c.day <= dt.date(which, 12, 31),
+                       *by_kiosk)
+                .group_by(counts.c.kiosk_id)
             )
-            .distinct()
-        )
-        reported_months = {int(m) for (m,) in conn.execute(query)}
+            for kid, n in conn.execute(query):
+                if kid in commune_of:
+                    slot = per_commune.setdefault(commune_of[kid], [0, 0])
+                    slot[slot_index] += int(n or 0)
+        query = select(day_revisions.c.day).where(
+            day_revisions.c.day >= dt.date(year, 1, 1), day_revisions.c.day <= end,
+            *_kiosk_filter(day_revisions.c.kiosk_id, ids),
+        ).distinct()
+        reported_months = {day.month for (day,) in conn.execute(query)}
     return AnnualReport(
         year=year,
         commune=commune or None,
