@@ -9,7 +9,6 @@ this test: exactly what systemd gives it on the Pi.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,23 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-from deploy_helpers import DEPLOY, REPO
+from deploy_helpers import DEPLOY, REPO, start_xvfb, unit_environment
 
 WATCHDOG_USEC = 2_000_000  # systemd's WatchdogSec=2: the app must ping every second
 PERIOD_S = WATCHDOG_USEC / 2_000_000
 LAUNCHER = Path(__file__).with_name("watchdog_launcher.py")
 
 pytestmark = pytest.mark.ui
-
-
-def unit_environment() -> dict[str, str]:
-    env = {}
-    for line in (DEPLOY / "systemd/permanence-kiosk.service").read_text().splitlines():
-        if line.startswith("Environment="):
-            for pair in line.removeprefix("Environment=").split():
-                key, value = pair.split("=", 1)
-                env[key] = value
-    return env
 
 
 @pytest.fixture
@@ -60,27 +49,14 @@ def display():
     if os.environ.get("DISPLAY"):
         yield os.environ["DISPLAY"]
         return
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.fail("no display and no Xvfb: apt-get install xvfb (scripts/setup.sh does)")
-    read_fd, write_fd = os.pipe()
-    env = {k: v for k, v in os.environ.items() if k != "NOTIFY_SOCKET"}
-    server = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "1280x1280x24",
-                               "-nolisten", "tcp"], pass_fds=(write_fd,), env=env,
-                              stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        server.kill()
-        pytest.fail("Xvfb did not start")
-    yield f":{number}"
+    server, name = start_xvfb("1280x1280x24")
+    yield name
     server.terminate()
     server.wait(timeout=10)
 
 
 def start(command: list[str], sock_path: Path, tmp_path: Path, display: str) -> subprocess.Popen:
-    env = {**os.environ, **unit_environment()}
+    env = {**os.environ, **unit_environment((DEPLOY / "systemd/permanence-kiosk.service").read_text())}
     env.pop("SDL_VIDEODRIVER")  # no DRM device here: Xvfb instead
     env.update(KIVY_HOME=str(tmp_path / "kivy"), KIOSK_CONFIG="")
     for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):
