@@ -300,22 +300,24 @@ class Cell:
         return self.hidden or self.value
 
 
-def suppress(matrix: dict[str, dict[str, int]], threshold: int) -> dict[str, dict[str, Cell]]:
+def suppress(matrix: dict[str, dict[str, int]], threshold: int, columns=None,
+             row_totals: bool = True) -> dict[str, dict[str, Cell]]:
     """Hide cells with 0 < n < threshold, then enough others that no margin reveals them.
 
-    `matrix` is row -> column -> count; the returned table has an extra "total" column and an
-    extra NETWORK row, both as Cells. A row or column left with exactly one hidden cell gets
-    its smallest other non-zero cell hidden too (marked SECONDARY_MARK), repeated until
-    stable, so a hidden figure cannot be recovered by subtracting from a total.
+    `matrix` is row -> column -> count (columns: the categories unless given); the returned
+    table has an extra "total" column (when `row_totals`) and an extra NETWORK row holding
+    the column sums, all as Cells. A row or column left with exactly one hidden cell gets its
+    smallest other non-zero cell hidden too (marked SECONDARY_MARK), repeated until stable,
+    so a hidden figure cannot be recovered by subtracting from a total.
     """
-    columns = list(category_ids())
+    columns = list(columns or category_ids())
     table: dict[str, dict[str, Cell]] = {}
     for row, values in matrix.items():
         table[row] = {c: Cell(values.get(c, 0)) for c in columns}
-        table[row]["total"] = Cell(sum(values.get(c, 0) for c in columns))
-    table[NETWORK] = {
-        c: Cell(sum(table[r][c].value for r in matrix)) for c in [*columns, "total"]
-    }
+        if row_totals:
+            table[row]["total"] = Cell(sum(values.get(c, 0) for c in columns))
+    every = [*columns, "total"] if row_totals else columns
+    table[NETWORK] = {c: Cell(sum(table[r][c].value for r in matrix)) for c in every}
     small = f"< {threshold}"
     for cells in table.values():
         for cell in cells.values():
@@ -339,9 +341,10 @@ def suppress(matrix: dict[str, dict[str, int]], threshold: int) -> dict[str, dic
     changed = True
     while changed:
         changed = False
-        for row in [*inner_rows, NETWORK]:  # cells of a row add up to its total
-            changed |= protect([table[row][c] for c in [*columns, "total"]], 1)
-        for col in [*columns, "total"]:  # communes add up to the network row
+        if row_totals:
+            for row in [*inner_rows, NETWORK]:  # cells of a row add up to its total
+                changed |= protect([table[row][c] for c in every], 1)
+        for col in every:  # rows add up to the NETWORK row
             changed |= protect([table[r][col] for r in [*inner_rows, NETWORK]], 1)
     return table
 
@@ -635,13 +638,36 @@ def annual_report(engine: Engine, year: int, commune: str | None = None) -> Annu
     )
 
 
+@dataclass
+class AnnualCells:
+    """The annual report's figures as Cells, small ones hidden when a threshold is given."""
+
+    months: dict[str, dict[str, Cell]]  # month name -> category/"total"; NETWORK = the year
+    previous: dict[str, dict[str, Cell]]  # month name -> {"n"}; NETWORK = previous year total
+    previous_categories: dict[str, Cell]  # category/"total" -> previous year's Cell
+    communes: dict[str, dict[str, Cell]]  # commune -> {"cur", "prev"}; NETWORK = totals
+
+    def change(self, current: Cell, previous: Cell) -> float | None:
+        """The trend, unless one of the two figures is hidden."""
+        return None if current.hidden or previous.hidden else trend(current.value, previous.value)
+
+
+def annual_cells(report: AnnualReport, suppress_below: int | None = None) -> AnnualCells:
+    threshold = suppress_below or 0
+    months = suppress({MONTHS_FR[m]: report.months[m] for m in range(12)}, threshold)
+    previous = suppress({MONTHS_FR[m]: {"n": report.previous_months[m]} for m in range(12)},
+                        threshold, columns=["n"], row_totals=False)
+    previous_categories = suppress({"prev": report.previous_category_totals}, threshold)["prev"]
+    communes = suppress({name: {"cur": cur, "prev": prev}
+                         for name, (cur, prev) in report.communes.items()},
+                        threshold, columns=["cur", "prev"], row_totals=False)
+    return AnnualCells(months, previous, previous_categories, communes)
+
+
 def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> Workbook:
     """Bilan annuel quantitatif: summary with trend, month by month, per commune."""
-    small = suppress_below or 0
-
-    def show(n: int) -> int | str:
-        return f"< {small}" if 0 < n < small else n
-
+    cells = annual_cells(report, suppress_below)
+    year_row = cells.months[NETWORK]
     wb = Workbook()
     ws = wb.active
     ws.title = "Synthèse"
@@ -652,12 +678,13 @@ def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> 
                     str(report.year - 1), "Évolution"])  # fmt: skip
     row = 4
     for cat in category_ids():
-        cur, prev = report.category_totals.get(cat, 0), report.previous_category_totals.get(cat, 0)
-        _trend_row(ws, row, [category_label(cat), category_thematique(cat), show(cur), show(prev)],
-                   None if (0 < cur < small or 0 < prev < small) else trend(cur, prev))
+        cur, prev = year_row[cat], cells.previous_categories[cat]
+        _trend_row(ws, row, [category_label(cat), category_thematique(cat), cur.shown(),
+                             prev.shown()], cells.change(cur, prev))  # fmt: skip
         row += 1
-    _trend_row(ws, row, ["Total", "", show(report.total), show(report.previous_total)],
-               trend(report.total, report.previous_total), bold=True)  # fmt: skip
+    cur, prev = year_row["total"], cells.previous_categories["total"]
+    _trend_row(ws, row, ["Total", "", cur.shown(), prev.shown()], cells.change(cur, prev),
+               bold=True)
     _widths(ws, [70, 42, 12, 12, 12])
 
     ws = wb.create_sheet("Par mois")
@@ -666,19 +693,18 @@ def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> 
     _header(ws, 3, ["Mois", *[category_label(c) for c in category_ids()], "Total",
                     f"Total {report.year - 1}", "Évolution"])  # fmt: skip
     for m in range(12):
-        values = report.months[m]
-        total = sum(values.values())
-        cells: list = [MONTHS_FR[m]] + [show(values.get(c, 0)) for c in category_ids()]
-        if not report.months_reported[m] and total == 0:
-            cells = [MONTHS_FR[m]] + ["—"] * len(category_ids())
-            cells += ["aucune donnée", show(report.previous_months[m])]
-            _trend_row(ws, 4 + m, cells, None)
+        month, prev = cells.months[MONTHS_FR[m]], cells.previous[MONTHS_FR[m]]["n"]
+        if not report.months_reported[m] and month["total"].value == 0:
+            line = [MONTHS_FR[m]] + ["—"] * len(category_ids()) + ["aucune donnée", prev.shown()]
+            _trend_row(ws, 4 + m, line, None)
             continue
-        cells += [show(total), show(report.previous_months[m])]
-        _trend_row(ws, 4 + m, cells, trend(total, report.previous_months[m]))
-    _trend_row(ws, 16, ["Total", *[show(report.category_totals.get(c, 0)) for c in category_ids()],
-                        show(report.total), show(report.previous_total)],
-               trend(report.total, report.previous_total), bold=True)  # fmt: skip
+        line = [MONTHS_FR[m]] + [month[c].shown() for c in category_ids()]
+        _trend_row(ws, 4 + m, line + [month["total"].shown(), prev.shown()],
+                   cells.change(month["total"], prev))
+    prev = cells.previous[NETWORK]["n"]
+    _trend_row(ws, 16, ["Total", *[year_row[c].shown() for c in category_ids()],
+                        year_row["total"].shown(), prev.shown()],
+               cells.change(year_row["total"], prev), bold=True)  # fmt: skip
     _widths(ws, [14] + [18] * len(category_ids()) + [12, 12, 12])
 
     ws = wb.create_sheet("Par commune")
@@ -686,17 +712,16 @@ def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> 
     ws["A1"].font = _TITLE_FONT
     _header(ws, 3, ["Commune", str(report.year), str(report.year - 1), "Évolution"])
     row = 4
-    for name, (cur, prev) in report.communes.items():
-        _trend_row(ws, row, [name, show(cur), show(prev)],
-                   None if (0 < cur < small or 0 < prev < small) else trend(cur, prev))
+    for name in report.communes:
+        cur, prev = cells.communes[name]["cur"], cells.communes[name]["prev"]
+        _trend_row(ws, row, [name, cur.shown(), prev.shown()], cells.change(cur, prev))
         row += 1
-    _trend_row(ws, row, ["Total", show(report.total), show(report.previous_total)],
-               trend(report.total, report.previous_total), bold=True)  # fmt: skip
+    cur, prev = cells.communes[NETWORK]["cur"], cells.communes[NETWORK]["prev"]
+    _trend_row(ws, row, ["Total", cur.shown(), prev.shown()], cells.change(cur, prev), bold=True)
     _widths(ws, [40, 12, 12, 12])
-    if small:
+    if suppress_below:
         for sheet in wb.worksheets:
-            sheet.cell(row=sheet.max_row + 2, column=1,
-                       value=f"« < {small} » : moins de {small} visites, masqué pour protéger l'anonymat.")  # fmt: skip
+            sheet.cell(row=sheet.max_row + 2, column=1, value=_suppression_note(suppress_below))
     return wb
 
 

@@ -178,3 +178,22 @@ def test_annual_report(network, tmp_path):
 def test_trend():
     assert reports.trend(110, 100) == 10.0
     assert reports.trend(5, 0) is None
+
+
+def test_annual_suppression_leaves_no_single_hidden_cell(network):
+    report = reports.annual_report(network, 2026)
+    cells = reports.annual_cells(report, 5)
+    communes = cells.communes
+    assert communes["Froges"]["cur"].hidden == "< 5"
+    for column in ("cur", "prev"):
+        assert sum(bool(row[column].hidden) for row in communes.values()) != 1
+    for row in communes.values():  # every shown figure is the true one
+        assert row["cur"].hidden or row["cur"].value == row["cur"].shown()
+    months = cells.months
+    for line in months.values():
+        assert sum(bool(c.hidden) for c in line.values()) != 1
+    for cat in [*CATEGORY_IDS, "total"]:
+        assert sum(bool(months[m][cat].hidden) for m in months) != 1
+    sheet = reports.annual_workbook(report, 5)["Par commune"]
+    shown = [sheet.cell(row=r, column=2).value for r in range(4, 4 + len(communes))]
+    assert shown.count("< 5") == 1 and sum(isinstance(v, str) for v in shown) >= 2

@@ -473,18 +473,14 @@ def annual(request: Request):
         name = f"bilan-annuel-{year}{suffix}.xlsx"
         return _download(reports.workbook_bytes(reports.annual_workbook(report, threshold)),
                          name, XLSX)
-    small = threshold or 0
-
-    def show(n: int):
-        return f"< {small}" if 0 < n < small else n
-
     month_totals = [sum(m.values()) for m in report.months]
     today = _today()
     month_notes = ["à venir" if dt.date(year, i + 1, 1) > today else "aucune donnée"
                    for i in range(12)]
     current_month = today.month - 1 if today.year == year else None
     return _page(request, "annual.html", {
-        "report": report, "year": year, "commune": commune, "show": show,
+        "report": report, "year": year, "commune": commune,
+        "cells": reports.annual_cells(report, threshold), "NETWORK": reports.NETWORK,
         "threshold": threshold, "trend": reports.trend, "months_fr": reports.MONTHS_FR,
         "month_totals": month_totals, "month_notes": month_notes,
         "current_month": current_month,
