@@ -26,7 +26,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from kiosk import catalogue
-from sync.protocol import MAX_DAYS, PATH, CountsAnswer, build_push
+from sync.protocol import MAX_DAYS, PATH, CountsAnswer, DayCounts, build_push
 
 log = logging.getLogger(__name__)
 
@@ -150,16 +150,25 @@ class SyncClient:
         pending = self.store.unsynced()
         if not pending:
             return 0
-        token = self._token()
+        # A day the server would refuse (e.g. an absurd count) stays pending and is named,
+        # but must not hold back the others.
+        sendable, refused = [], []
+        for record in pending:
+            try:
+                DayCounts.model_validate({"day": record.day.isoformat(),
+                                          "revision": record.revision,
+                                          "counts": {c: n for c, n in record.counts.items() if n}})
+            except ValidationError as exc:
+                refused.append(f"{record.day.isoformat()} ({_first(exc)})")
+            else:
+                sendable.append(record)
+        token = self._token() if sendable else ""
         clock = self.store.clock_state()
         version = catalogue.load().version
         sent = 0
-        for start in range(0, len(pending), MAX_DAYS):
-            batch = pending[start:start + MAX_DAYS]
-            try:
-                push = build_push(self.store.install_id, clock.trusted, version, batch)
-            except ValidationError as exc:
-                raise _failed(f"Données locales refusées avant envoi : {_first(exc)}", sent) from None
+        for start in range(0, len(sendable), MAX_DAYS):
+            batch = sendable[start:start + MAX_DAYS]
+            push = build_push(self.store.install_id, clock.trusted, version, batch)
             answer = self._post(push.model_dump_json().encode("utf-8"), token, sent)
             sent_pairs = {(d.day, d.revision) for d in batch}
             acked = [(a.day, a.revision) for a in answer.accepted
@@ -168,6 +177,9 @@ class SyncClient:
             sent += len(acked)
             if len(acked) != len(batch):
                 raise _failed("Le coordinateur n'a pas confirmé tous les jours envoyés.", sent)
+        if refused:
+            raise _failed(f"Jour(s) gardé(s) sur la borne, non envoyables : {'; '.join(refused[:3])}"
+                          + (" …" if len(refused) > 3 else ""), sent)
         return sent
 
     def _post(self, body: bytes, token: str, sent: int) -> CountsAnswer:

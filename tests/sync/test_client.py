@@ -226,3 +226,17 @@ def test_without_a_coordinator_sync_says_so(tmp_path):
         result = client.sync_now()
         assert not result.ok and "Aucun serveur" in result.message
         client.stop()
+
+
+def test_a_day_the_server_would_refuse_stays_on_the_kiosk_and_the_rest_go(sqlite_coordinator,
+                                                                          kiosks):
+    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk())
+    kiosk.tap("autre", 2)
+    kiosk.offset = dt.timedelta(days=3)  # a clock far ahead of the coordinator's
+    kiosk.tap("autre")
+    result = kiosk.client.sync_now()
+    assert not result.ok and result.sent == 1
+    ahead = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    assert ahead in result.message
+    assert sqlite_coordinator.day_totals() == {dt.date.today(): {"autre": 2}}
+    assert [d.day.isoformat() for d in kiosk.store.unsynced()] == [ahead]

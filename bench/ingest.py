@@ -1,0 +1,140 @@
+"""Ingestion benchmark: N simulated kiosks push one day each, concurrently, to a real server.
+
+Prints pushes per second, p50/p99 latency and errors for the coordinator, and the same
+figures for a trivial FastAPI endpoint measured in the same run (the baseline ratio).
+
+    .venv/bin/python bench/ingest.py [--kiosks 200 1000] [--workers 64] [--db URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sync.coordinator import db, tokens  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(command: list[str], port: int, log: Path) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), 0.2):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    raise SystemExit(f"server did not start, see {log}")
+
+
+def body(day: dt.date) -> bytes:
+    return (f'{{"install_id": "{uuid.uuid4()}", "sent_at": "{dt.datetime.now().astimezone().isoformat()}",'
+            f' "clock_trusted": true, "catalogue_version": "1", "days": [{{"day": "{day}",'
+            f' "revision": 3, "counts": {{"service_public": 4, "imprimante_scan": 2, "autre": 1}}}}]}}'
+            ).encode()
+
+
+def run(url: str, kiosk_tokens: list[str], workers: int) -> dict:
+    """Every kiosk pushes once; all start together behind a barrier."""
+    local = threading.local()
+    day = dt.date.today()
+    gate = threading.Barrier(min(workers, len(kiosk_tokens)))
+
+    def push(token: str):
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = requests.Session()
+            with contextlib.suppress(threading.BrokenBarrierError):
+                gate.wait(30)
+        started = time.perf_counter()
+        try:
+            answer = session.post(url, data=body(day), timeout=60,
+                                  headers={"Authorization": f"Bearer {token}",
+                                           "Content-Type": "application/json"})
+            ok = answer.status_code == 200
+        except requests.RequestException:
+            ok = False
+        return time.perf_counter() - started, ok
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(pool.map(push, kiosk_tokens))
+    elapsed = time.perf_counter() - began
+    latencies = sorted(r[0] for r in results)
+    return {"rate": len(results) / elapsed,
+            "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+            "errors": sum(not r[1] for r in results)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kiosks", type=int, nargs="+", default=[200, 1000])
+    parser.add_argument("--workers", type=int, default=64)
+    parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    url = args.db or f"sqlite:///{folder / 'coordinator.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    most = max(args.kiosks)
+    kiosk_tokens = [tokens.add_kiosk(engine, f"bench-{i}-{uuid.uuid4().hex[:6]}", "Bench")
+                    for i in range(most)]
+    engine.dispose()
+
+    port, base_port = free_port(), free_port()
+    env_python = sys.executable
+    os.environ.setdefault("KIOSK_COORDINATOR_RATE_LIMIT", "120")
+    server = start([env_python, "-m", "sync.coordinator.cli", "serve", "--db", url,
+                    "--port", str(port)], port, folder / "coordinator.log")
+    baseline = start([env_python, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"),
+                      "trivial_app:app", "--port", str(base_port), "--log-level", "warning"],
+                     base_port, folder / "baseline.log")
+    try:
+        print(f"database: {url.split('://')[0]}, {args.workers} concurrent clients, "
+              f"one uvicorn worker each, {os.cpu_count()} CPU")
+        print(f"{'kiosks':>7} {'server':>10} {'pushes/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'errors':>6} {'ratio':>6}")
+        for n in args.kiosks:
+            base = run(f"http://127.0.0.1:{base_port}/api/v1/counts", kiosk_tokens[:n],
+                       args.workers)
+            real = run(f"http://127.0.0.1:{port}/api/v1/counts", kiosk_tokens[:n],
+                       args.workers)
+            for name, figures in (("trivial", base), ("coordinator", real)):
+                ratio = figures["rate"] / base["rate"]
+                print(f"{n:>7} {name:>10} {figures['rate']:>9.0f} {figures['p50']:>8.1f} "
+                      f"{figures['p99']:>8.1f} {figures['errors']:>6} {ratio:>6.2f}")
+    finally:
+        for process in (server, baseline):
+            process.terminate()
+            process.wait(10)
+
+
+if __name__ == "__main__":
+    main()
