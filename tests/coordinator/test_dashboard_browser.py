@@ -56,7 +56,7 @@ def server(tmp_path, network):
 
 
 def test_login_open_quarter_download_xlsx(server, network, tmp_path):
-    from conftest import LOGIN, PASSWORD
+    from dashboard_helpers import LOGIN, PASSWORD
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(exist_ok=True)

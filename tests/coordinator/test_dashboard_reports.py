@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import sql_totals
+from dashboard_helpers import sql_totals
 from openpyxl import load_workbook
 from sqlalchemy import text
 
@@ -86,7 +86,7 @@ def test_xlsx_one_sheet_per_commune(network, tmp_path):
 
 
 def test_commune_without_data_says_so(network, tmp_path):
-    import seed
+    import dashboard_seed as seed
 
     seed.add_kiosk(network, "Goncelin", "Goncelin", dt.date(2026, 10, 15))
     wb = load_workbook(reports.write_report(network, "2026-Q4", "xlsx", tmp_path / "q.xlsx"))

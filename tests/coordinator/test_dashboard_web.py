@@ -7,7 +7,7 @@ import io
 import uuid
 
 import pytest
-from conftest import LOGIN, PASSWORD, csrf_of, login, number, sql_totals, tables_of
+from dashboard_helpers import LOGIN, PASSWORD, csrf_of, login, number, sql_totals, tables_of
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
