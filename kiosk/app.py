@@ -184,10 +184,6 @@ class KioskApp(App):
                     on_motion=self._on_motion, size=self._on_window_size)
         Window.bind(on_flip=self._on_first_flip)
         self._events.append(Clock.schedule_interval(self._check_hours, 30))
-        period = sdnotify.watchdog_period_s()
-        if period:
-            self._events.append(Clock.schedule_interval(
-                lambda _dt: sdnotify.notify("WATCHDOG=1"), period))
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self._on_sigterm)
         if self.sync_client is not None:
@@ -236,6 +232,11 @@ class KioskApp(App):
         Window.unbind(on_flip=self._on_first_flip)
         self.ready = True
         sdnotify.notify("READY=1")
+        # Pinged from the Kivy clock: a frozen UI stops the pings and systemd restarts us.
+        period = sdnotify.watchdog_period_s()
+        if period:
+            self._events.append(Clock.schedule_interval(
+                lambda _dt: sdnotify.notify("WATCHDOG=1"), period))
 
     # --- layout --------------------------------------------------------------------------
 

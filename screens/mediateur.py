@@ -179,7 +179,7 @@ class MediateurScreen(KioskScreen):
         self._dialog.open()
 
     def confirm_correction(self) -> None:
-        self._dialog.dismiss()
+        self._dialog.dismiss(animation=False)
         if self._pending_correction is None or self.snapshot is None:
             return
         category_id, delta = self._pending_correction
@@ -195,7 +195,7 @@ class MediateurScreen(KioskScreen):
 
     def cancel_correction(self) -> None:
         self._pending_correction = None
-        self._dialog.dismiss()
+        self._dialog.dismiss(animation=False)
 
     # --- pending taps, export ------------------------------------------------------------
 

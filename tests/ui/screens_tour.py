@@ -23,6 +23,30 @@ from ui_helpers import make_config, run_app  # noqa: E402
 SLACK = 1.5  # pixels of rounding
 
 
+def crowding(box, where: str) -> list[str]:
+    """A BoxLayout whose fixed-size children, spacing and padding need more room than it has
+    (its content then overlaps or spills out)."""
+    children = [c for c in box.children if c.opacity > 0]
+    if not children:
+        return []
+    left, top, right, bottom = box.padding if len(box.padding) == 4 else (
+        box.padding[0], box.padding[1], box.padding[0], box.padding[1]) if len(box.padding) == 2 \
+        else (box.padding[0],) * 4
+    vertical = box.orientation == "vertical"
+    if vertical:
+        fixed = [c.height for c in children if c.size_hint_y is None]
+        room = box.height - top - bottom
+    else:
+        fixed = [c.width for c in children if c.size_hint_x is None]
+        room = box.width - left - right
+    need = sum(fixed) + box.spacing * (len(children) - 1)
+    if need > room + SLACK:
+        sample = next((c.text[:30] for c in box.walk() if getattr(c, "text", "")), "")
+        return [f"{where}: a {'column' if vertical else 'row'} needs {need:.0f} px, has "
+                f"{room:.0f} (near {sample!r})"]
+    return []
+
+
 def text_problems(root, window_size, where: str) -> list[str]:
     """Labels whose texture does not fit their box, or whose box leaves the window."""
     from kivy.core.text import Label as CoreLabel
@@ -30,6 +54,7 @@ def text_problems(root, window_size, where: str) -> list[str]:
 
     problems = []
     width, height = window_size
+    from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.scrollview import ScrollView
 
     stack = [(root, False, root.opacity)]
@@ -37,9 +62,9 @@ def text_problems(root, window_size, where: str) -> list[str]:
         widget, scrolled, opacity = stack.pop()
         scrolled = scrolled or isinstance(widget, ScrollView)  # may extend below the window
         stack.extend((child, scrolled, opacity * child.opacity) for child in widget.children)
+        if isinstance(widget, BoxLayout) and opacity > 0:
+            problems.extend(crowding(widget, where))
         if not isinstance(widget, Label) or not widget.text.strip() or opacity == 0:
-            continue
-        if widget.font_name == "MaterialDesignIcons":
             continue
         name = f"{where}: {widget.text[:40]!r}"
         tw, th = widget.texture_size
@@ -48,7 +73,13 @@ def text_problems(root, window_size, where: str) -> list[str]:
         x, y = widget.to_window(widget.x, widget.y)
         if not scrolled and (x < -SLACK or y < -SLACK or x + widget.width > width + SLACK or y + widget.height > height + SLACK):
             problems.append(f"{name} box outside the window at ({x:.0f},{y:.0f})")
-        if widget.text_size[0] and not widget.markup:
+        parent = widget.parent
+        if parent is not None and parent is not root and not isinstance(parent, ScrollView):
+            px, py = parent.to_window(parent.x, parent.y)
+            if (x < px - SLACK or y < py - SLACK or x + widget.width > px + parent.width + SLACK
+                    or y + widget.height > py + parent.height + SLACK):
+                problems.append(f"{name} box leaves its container")
+        if widget.text_size[0] and not widget.markup and widget.font_name != "MaterialDesignIcons":
             for word in widget.text.split():
                 core = CoreLabel(text=word, font_name=widget.font_name,
                                  font_size=widget.font_size, bold=widget.bold)
@@ -67,12 +98,13 @@ def tour(app, out: Path, prefix: str, problems: list[str]):
                                       f"{prefix}-{label}"))
 
     # Screenshot names get a 0001 suffix from Kivy; fine for looking at them.
+    # The config has opening hours (for Fermé): show Accueil whatever the time is now.
+    app.show("accueil")
     yield 0.3
     snap("01-accueil")
     app.record_visit("imprimante_scan")
     yield 0.3
     snap("02-merci")
-    app.go_home()
     app.open_info()
     yield 0.3
     snap("03-infos")

@@ -6,7 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ui_helpers import make_config, press, run_app, screen, stored_counts, tap, today_counts
+from ui_helpers import (
+    make_config,
+    press,
+    run_app,
+    screen,
+    stored_counts,
+    tap,
+    today_counts,
+    wait_until,
+)
 
 from kiosk.pin import PinThrottle, hash_pin
 
@@ -87,11 +96,11 @@ def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restart
         pin = screen(app, "pin")
         for _attempt in range(3):
             yield from type_pin(app, "1111")
-            yield 1.0
+            yield from wait_until(lambda: not pin.busy)
             assert "faux" in pin.message
         assert "Attendez" in pin.message  # the third wrong PIN starts the delay
         yield from type_pin(app, "1111")
-        yield 1.0
+        yield from wait_until(lambda: not pin.busy)
         assert "faux" not in pin.message and "Attendez" in pin.message
         assert app.root.current == "pin"
 
@@ -103,7 +112,7 @@ def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restart
         app.open_pin()
         yield 0.1
         yield from type_pin(app, PIN)
-        yield 1.0
+        yield from wait_until(lambda: not screen(app, "pin").busy)
         assert app.root.current == "pin", "a restart must not reset the throttle"
         assert "Attendez" in screen(app, "pin").message
 
@@ -115,8 +124,7 @@ def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restart
         app.open_pin()
         yield 0.1
         yield from type_pin(app, PIN)
-        yield 1.0
-        assert app.root.current == "mediateur"
+        yield from wait_until(lambda: app.root.current == "mediateur")
 
     run_app(config, right_pin)
 
@@ -128,11 +136,12 @@ def test_corrections_need_a_confirmation(tmp_path):
         tap(screen(app, "accueil").category_buttons()[0])
         yield 0.3
         app.open_mediator()
-        yield 0.5
         mediator = screen(app, "mediateur")
         row = mediator._rows["service_public"]
+        yield from wait_until(lambda: mediator.snapshot is not None)
+        yield 0.1
         assert row.today == 1
-        plus, minus = row.children[0], row.children[1]
+        plus, minus = row.ids.plus, row.ids.minus
         tap(plus)
         yield 0.3
         dialog = mediator._dialog
@@ -142,18 +151,17 @@ def test_corrections_need_a_confirmation(tmp_path):
         tap(plus)
         yield 0.3
         tap(mediator._dialog.ids.yes)
-        yield 0.8
+        yield from wait_until(lambda: row.today == 2)
         assert today_counts(app)["service_public"] == 2
         assert row.today == 2
         tap(minus)
         yield 0.3
         tap(mediator._dialog.ids.yes)
-        yield 0.8
+        yield from wait_until(lambda: row.today == 1 and not mediator.busy)
         tap(minus)
         yield 0.3
         tap(mediator._dialog.ids.yes)
-        yield 0.8
-        assert row.today == 0
+        yield from wait_until(lambda: row.today == 0 and not mediator.busy)
         assert minus.disabled  # never below zero
 
     run_app(config, script)
@@ -167,12 +175,12 @@ def test_export_writes_the_quarter_to_the_data_dir_without_a_stick(tmp_path):
         tap(screen(app, "accueil").category_buttons()[7])
         yield 0.3
         app.open_mediator()
-        yield 0.5
         mediator = screen(app, "mediateur")
+        yield from wait_until(lambda: mediator.snapshot is not None)
         mediator.ids.scroll.scroll_to(mediator.ids.export, animate=False)
         yield 0.2
         tap(mediator.ids.export)
-        yield 1.0
+        yield from wait_until(lambda: not mediator.busy and mediator.export_text)
         assert "Pas de clé USB" in mediator.export_text
         assert str(config.kiosk.data_dir) in mediator.export_text
 
@@ -209,3 +217,64 @@ def test_with_no_hours_the_permanence_is_always_open(tmp_path):
         yield 0
 
     run_app(config, script)
+
+
+def test_an_error_in_a_screen_is_logged_and_the_app_goes_home(tmp_path, caplog):
+    config = make_config(tmp_path)
+
+    def script(app):
+        from kivy.clock import Clock
+
+        app.open_info()
+        yield 0.1
+
+        def broken(_dt):
+            raise RuntimeError("a bug in a screen")
+
+        Clock.schedule_once(broken, 0)
+        yield 0.5
+        assert app.root.current == "accueil"
+        tap(screen(app, "accueil").category_buttons()[3])  # and it still counts
+        yield 0.3
+        assert app.root.current == "merci"
+
+    run_app(config, script)
+    assert stored_counts(config)["viatrajectoire"] == 1
+    assert "a bug in a screen" in caplog.text
+
+
+def test_systemd_is_told_ready_once_accueil_is_drawn_and_the_watchdog_is_fed(tmp_path,
+                                                                            monkeypatch):
+    import os
+    import socket
+
+    path = str(tmp_path / "notify.sock")
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(path)
+    server.setblocking(False)
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    monkeypatch.setenv("WATCHDOG_USEC", "400000")  # ping every 0.2 s
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
+    config = make_config(tmp_path)
+    received = []
+
+    def drain():
+        while True:
+            try:
+                received.append(server.recv(64).decode())
+            except BlockingIOError:
+                return
+
+    def script(app):
+        drain()
+        assert received and received[0] == "READY=1"
+        assert app.ready
+        yield 1.0
+        drain()
+
+    try:
+        run_app(config, script)
+    finally:
+        server.close()
+    assert received.count("READY=1") == 1
+    assert received.count("WATCHDOG=1") >= 3

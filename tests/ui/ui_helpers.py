@@ -88,6 +88,16 @@ def run_app(config, script, *, timeout_s: float = 60.0, store=None):
     return app
 
 
+def wait_until(condition, timeout_s: float = 10.0, step_s: float = 0.05):
+    """Let the app run until `condition()` holds (for work done on the worker thread)."""
+    waited = 0.0
+    while not condition():
+        if waited > timeout_s:
+            raise TimeoutError(f"still false after {timeout_s} s: {condition.__doc__ or condition}")
+        yield step_s
+        waited += step_s
+
+
 def tap(widget) -> None:
     """A real touch (down then up) at the centre of `widget`, through Kivy's input loop."""
     from kivy.tests.common import UnitTestTouch

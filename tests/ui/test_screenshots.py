@@ -1,0 +1,40 @@
+"""Every screen at 800x480 (7" display) and 720x1280 (Touch Display 2), in FR and EN:
+screenshots in screenshots/ (git-ignored) and no text cut, overflowing or broken mid-word.
+
+Each size runs in its own process (tests/ui/screens_tour.py): a window keeps the size it was
+made with for the whole process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+ROOT = Path(__file__).resolve().parents[2]
+TOUR = Path(__file__).with_name("screens_tour.py")
+OUT = ROOT / "screenshots"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("size", ["800x480", "720x1280"])
+def test_every_screen_fits_and_is_photographed(size, lang):
+    for old in OUT.glob(f"{size}-{lang}-*.png"):
+        old.unlink()
+    env = {**os.environ, "KIOSK_WINDOW_SIZE": size, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, str(TOUR), str(OUT), lang], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["problems"] == []
+    shots = sorted(OUT.glob(f"{size}-{lang}-*.png"))
+    names = {shot.name.split("-")[3] for shot in shots}
+    assert {"accueil0001.png", "merci0001.png", "infos0001.png", "donnees", "mandat",
+            "pin0001.png", "mediateur0001.png", "correction0001.png",
+            "ferme0001.png"} <= names
