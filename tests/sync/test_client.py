@@ -240,3 +240,24 @@ def test_a_day_the_server_would_refuse_stays_on_the_kiosk_and_the_rest_go(sqlite
     assert ahead in result.message
     assert sqlite_coordinator.day_totals() == {dt.date.today(): {"autre": 2}}
     assert [d.day.isoformat() for d in kiosk.store.unsynced()] == [ahead]
+
+
+def test_only_allowlisted_keys_leave_the_kiosk(sqlite_coordinator, kiosks, proxies):
+    from kiosk.catalogue import CATEGORY_IDS
+
+    proxy = proxies(sqlite_coordinator.port)
+    kiosk = kiosks(proxy.url, sqlite_coordinator.add_kiosk())
+    kiosk.offset = -dt.timedelta(days=1)
+    kiosk.tap("service_public", 2)
+    kiosk.offset = dt.timedelta(0)
+    kiosk.tap("autre")
+    assert kiosk.client.sync_now().ok
+    (raw,) = proxy.bodies
+    push = json.loads(raw)
+    assert set(push) == {"install_id", "sent_at", "clock_trusted", "catalogue_version", "days"}
+    for day in push["days"]:
+        assert set(day) == {"day", "revision", "counts"}
+        assert set(day["counts"]) <= set(CATEGORY_IDS)
+        assert all(type(n) is int for n in day["counts"].values())
+    # Per-day counts only: the timestamp is the push's, to the second, not a tap's.
+    assert dt.datetime.fromisoformat(push["sent_at"]).microsecond == 0
