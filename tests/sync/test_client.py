@@ -261,3 +261,24 @@ def test_only_allowlisted_keys_leave_the_kiosk(sqlite_coordinator, kiosks, proxi
         assert all(type(n) is int for n in day["counts"].values())
     # Per-day counts only: the timestamp is the push's, to the second, not a tap's.
     assert dt.datetime.fromisoformat(push["sent_at"]).microsecond == 0
+
+
+def test_backoff_is_exponential_with_full_jitter_and_capped(tmp_path):
+    import random
+
+    from kiosk.config import parse
+    from sync.client import BACKOFF_BASE_S, SyncClient
+
+    config = parse({"kiosk": {"data_dir": str(tmp_path)},
+                    "coordinator": {"url": "https://stats.example.org",
+                                    "token_file": str(tmp_path / "token"), "interval_s": 600}})
+    client = SyncClient(config, store=None, rng=random.Random(4))
+    for failures in range(1, 12):
+        cap = min(600, BACKOFF_BASE_S * 2 ** failures)
+        delays = []
+        for _ in range(200):
+            client._failures = failures - 1
+            delays.append(client._next_delay(ok=False))
+        assert all(1.0 <= d <= cap for d in delays)
+        assert max(delays) > 0.8 * cap and min(delays) < max(1.0, 0.2 * cap)  # spread out
+    assert client._next_delay(ok=True) == 600 and client._failures == 0
