@@ -42,6 +42,7 @@ class SyncResult:
     ok: bool
     sent: int  # days the coordinator acknowledged
     message: str  # plain French, for the mediator and `kiosk sync`
+    waiting: int = 0  # taps not sent because they wait for a date (untrusted clock)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,12 @@ class SyncClient:
                 self.store.set_sync_status(last_success=dt.datetime.now(dt.UTC), last_error="")
                 message = ("Rien de nouveau à envoyer." if not sent else
                            f"{sent} jour(s) envoyé(s) au coordinateur.")
-                result = SyncResult(True, sent, message)
+                waiting = self.store.clock_state().pending
+                if waiting:
+                    # Not everything is acknowledged: those taps have no day yet.
+                    message += (f" {waiting} visite(s) attendent une date (horloge pas sûre) :"
+                                " à confirmer dans la vue médiateur.")
+                result = SyncResult(not waiting, sent, message, waiting)
         self._changed()
         return result
 
@@ -262,7 +268,8 @@ class SyncClient:
             except Exception:  # the thread must survive a store or bug surprise
                 log.exception("sync round failed unexpectedly")
                 result = SyncResult(False, 0, "Erreur interne de synchronisation.")
-            next_at = time.monotonic() + self._next_delay(result.ok)
+            # Taps waiting for a date are no network failure: no backoff for them.
+            next_at = time.monotonic() + self._next_delay(result.ok or result.waiting > 0)
 
     def _next_delay(self, ok: bool) -> float:
         interval = float(self.settings.interval_s)

@@ -282,3 +282,25 @@ def test_backoff_is_exponential_with_full_jitter_and_capped(tmp_path):
         assert all(1.0 <= d <= cap for d in delays)
         assert max(delays) > 0.8 * cap and min(delays) < max(1.0, 0.2 * cap)  # spread out
     assert client._next_delay(ok=True) == 600 and client._failures == 0
+
+
+def test_taps_made_on_an_untrusted_clock_never_leave_until_dated(sqlite_coordinator, kiosks):
+    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk())
+    kiosk.tap("autre")  # a trusted day first
+    (kiosk.token_file.parent / "synchronized").unlink()  # no NTP...
+    kiosk.offset = -dt.timedelta(days=400)  # ...and a date before the software existed
+    kiosk.tap("service_public", 3)
+    result = kiosk.client.sync_now()
+    assert not result.ok and result.sent == 1 and result.waiting == 3
+    assert "attendent une date" in result.message
+    assert sqlite_coordinator.totals() == {"autre": 1}
+    state = kiosk.client.state
+    assert not state.clock_trusted and state.taps_waiting_for_date == 3
+    assert any("pas sûre" in line for line in state.lines())
+    # The mediator says when they were: now they are a day like any other.
+    kiosk.offset = dt.timedelta(0)
+    (kiosk.token_file.parent / "synchronized").touch()
+    assert kiosk.store.confirm_pending(dt.date.today()) == 3
+    result = kiosk.client.sync_now()
+    assert result.ok, result.message
+    assert sqlite_coordinator.totals() == kiosk.totals() == {"autre": 1, "service_public": 3}
