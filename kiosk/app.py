@@ -151,7 +151,6 @@ class KioskApp(App):
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
         from screens.accueil import AccueilScreen
-        from screens.ferme import FermeScreen
         from screens.merci import MerciScreen
 
         Window.clearcolor = (0, 0, 0, 1)
@@ -162,10 +161,14 @@ class KioskApp(App):
         # NoTransition: the answer to a tap must show on the very next frame.
         manager = ScreenManager(transition=NoTransition())
         manager.add_widget(AccueilScreen(name=HOME, kiosk=self))
-        manager.add_widget(FermeScreen(name=CLOSED, kiosk=self))
+        # Merci is built now: it must show on the frame right after a tap.
         manager.add_widget(MerciScreen(name=THANKS, kiosk=self))
         self.is_open = self._open_now()
-        manager.current = HOME if self.is_open else CLOSED
+        if not self.is_open:
+            from screens.ferme import FermeScreen
+
+            manager.add_widget(FermeScreen(name=CLOSED, kiosk=self))
+            manager.current = CLOSED
         return manager
 
     def _screen(self, name: str):
@@ -189,7 +192,7 @@ class KioskApp(App):
         if self.sync_client is not None:
             self.sync_client.on_change = self._sync_changed
             self.sync_client.start()
-            self._sync_changed()
+            self.in_background(lambda: self.sync_client.state, self._set_sync_state)
         self._idle()
 
     def on_stop(self):
@@ -392,6 +395,7 @@ class KioskApp(App):
         self._worker.submit(run)
 
     def _sync_changed(self) -> None:
+        # Called on the sync thread: reading the state (the store) stays off the UI thread.
         self._set_sync_state(self.sync_client.state)
 
     @mainthread

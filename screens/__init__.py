@@ -1,6 +1,7 @@
 """Kivy screens of the kiosk: one module and one .kv file per screen.
 
-Accueil, Fermé and Merci are built at start; the others the first time they are shown.
+Accueil and Merci are built at start (Fermé too when the app starts outside the opening
+hours); the others the first time they are shown.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from importlib import import_module
 
 #: screen name -> (module, class) of the screens built on first use.
 LAZY_SCREENS = {
+    "ferme": ("screens.ferme", "FermeScreen"),
     "infos": ("screens.infos", "InfosScreen"),
     "donnees": ("screens.donnees", "DonneesScreen"),
     "mandat": ("screens.mandat", "MandatScreen"),

@@ -89,19 +89,35 @@ def text_problems(root, window_size, where: str) -> list[str]:
     return problems
 
 
-def tour(app, out: Path, prefix: str, problems: list[str]):
+VISITOR_SCREENS = ("accueil", "merci", "infos", "donnees", "mandat", "ferme")
+
+
+def smallest_target(root) -> float:
+    """The smallest side (px) of the visible buttons under `root`."""
+    from kivy.uix.behaviors import ButtonBehavior
+
+    sides = [min(w.size) for w in root.walk(restrict=True)
+             if isinstance(w, ButtonBehavior) and w.opacity > 0 and not w.disabled]
+    return min(sides) if sides else float("inf")
+
+
+def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     from kivy.core.window import Window
 
     def snap(label: str, root=None):
         Window.screenshot(name=str(out / f"{prefix}-{label}.png"))
-        problems.extend(text_problems(root or app.root.current_screen, Window.size,
-                                      f"{prefix}-{label}"))
+        current = root or app.root.current_screen
+        problems.extend(text_problems(current, Window.size, f"{prefix}-{label}"))
+        if current.name in VISITOR_SCREENS if root is None else False:
+            targets[label] = smallest_target(current)
 
     # Screenshot names get a 0001 suffix from Kivy; fine for looking at them.
     # The config has opening hours (for Fermé): show Accueil whatever the time is now.
     app.show("accueil")
     yield 0.3
     snap("01-accueil")
+    targets["category-buttons"] = min(
+        min(b.size) for b in app.root.get_screen("accueil").category_buttons())
     app.record_visit("imprimante_scan")
     yield 0.3
     snap("02-merci")
@@ -140,6 +156,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     size = os.environ.get("KIOSK_WINDOW_SIZE", "800x480")
     problems: list[str] = []
+    targets: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         friday = dt.date.today() + dt.timedelta(days=(4 - dt.date.today().weekday()) % 7 or 7)
         config = make_config(
@@ -152,8 +169,9 @@ def main() -> int:
             privacy={"controller": "Commune de Crolles", "referent": "Le secrétariat de la mairie",
                      "contact": "04 76 00 00 00"},
             mediator={"pin_hash": ""})
-        run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems))
-    print(json.dumps({"size": size, "lang": lang, "problems": problems}))
+        run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems, targets))
+    print(json.dumps({"size": size, "lang": lang, "problems": problems,
+                      "smallest_visitor_target_px": targets}))
     return 0
 
 

@@ -278,3 +278,38 @@ def test_systemd_is_told_ready_once_accueil_is_drawn_and_the_watchdog_is_fed(tmp
         server.close()
     assert received.count("READY=1") == 1
     assert received.count("WATCHDOG=1") >= 3
+
+
+def test_a_failing_coordinator_never_freezes_the_ui(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port on 127.0.0.1 where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = tmp_path / "token"
+    token.write_text("k" * 43 + "\n")
+    token.chmod(0o600)
+    config = make_config(tmp_path, double_tap_guard_s=0.1)
+    import dataclasses
+
+    config = dataclasses.replace(config, coordinator=dataclasses.replace(
+        config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2))
+    frames = []
+
+    def script(app):
+        from kivy.clock import Clock
+
+        counter = Clock.schedule_interval(lambda dt: frames.append(dt), 0)
+        tap(screen(app, "accueil").category_buttons()[0])
+        yield from wait_until(lambda: app.sync_state is not None and app.sync_state.last_error,
+                              timeout_s=30)
+        app.open_mediator()
+        mediator = screen(app, "mediateur")
+        yield from wait_until(lambda: mediator.snapshot is not None)
+        yield 0.2
+        assert "Dernier problème" in mediator.sync_text
+        counter.cancel()
+        assert len(frames) > 10, "the UI loop stopped turning while the sync failed"
+
+    run_app(config, script)
+    assert stored_counts(config)["service_public"] == 1

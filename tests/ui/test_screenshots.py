@@ -22,6 +22,10 @@ TOUR = Path(__file__).with_name("screens_tour.py")
 OUT = ROOT / "screenshots"
 
 
+#: 12 mm in pixels: the 7" 800x480 panel has ~133 dpi, the 7" 720x1280 Touch Display 2 ~210.
+TWELVE_MM_PX = {"800x480": 63, "720x1280": 99}
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("size", ["800x480", "720x1280"])
 def test_every_screen_fits_and_is_photographed(size, lang):
@@ -33,6 +37,10 @@ def test_every_screen_fits_and_is_photographed(size, lang):
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["problems"] == []
+    targets = report["smallest_visitor_target_px"]
+    assert len(targets) >= 6
+    small = {screen: px for screen, px in targets.items() if px < TWELVE_MM_PX[size]}
+    assert small == {}, f"buttons under 12 mm on {size}"
     shots = sorted(OUT.glob(f"{size}-{lang}-*.png"))
     names = {shot.name.split("-")[3] for shot in shots}
     assert {"accueil0001.png", "merci0001.png", "infos0001.png", "donnees", "mandat",
