@@ -143,8 +143,9 @@ class MediateurScreen(KioskScreen):
         self.sync_text = self._sync_words(snap)
         self.clock_text = explain(snap.clock_reason, lang)
         self.has_pending = snap.pending > 0
-        self.pending_text = _("{n} visites attendent une date (l'heure n'était pas sûre).").format(
-            n=snap.pending) if snap.pending else ""
+        self.pending_text = _("{n} visites attendent une date (l'heure n'était pas sûre). "
+                              "Aujourd'hui est-il bien le {day} ?").format(
+            n=snap.pending, day=format_day(dt.date.today(), lang)) if snap.pending else ""
 
     def _sync_words(self, snap: Snapshot) -> str:
         config = self.kiosk.kiosk_config
@@ -208,7 +209,12 @@ class MediateurScreen(KioskScreen):
             return read_snapshot(store)
 
         self.busy = True
-        self.kiosk.in_background(confirm, self._loaded, self._failed)
+        self.kiosk.in_background(confirm, self._loaded, self._pending_refused)
+
+    def _pending_refused(self, error: Exception) -> None:
+        # e.g. the device's date is before this software existed: the date must be set first.
+        self.busy = False
+        self.pending_text = _("Impossible : {error}").format(error=error)
 
     def export_quarter(self) -> None:
         if self.snapshot is None:

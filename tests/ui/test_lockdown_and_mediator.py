@@ -313,3 +313,73 @@ def test_a_failing_coordinator_never_freezes_the_ui(tmp_path):
 
     run_app(config, script)
     assert stored_counts(config)["service_public"] == 1
+
+
+def test_taps_made_while_the_clock_is_unsure_are_filed_by_the_mediator(tmp_path):
+    # A Pi has no battery clock: here the wall clock steps back two minutes after the first
+    # reading (what a bad time source does), so the store stops trusting it and taps wait.
+    from kiosk.clock import SystemClock
+    from kiosk.store import Store
+
+    config = make_config(tmp_path, double_tap_guard_s=0.1)
+    readings = []
+
+    def stepping_back():
+        readings.append(1)
+        now = dt.datetime.now().astimezone()
+        return now if len(readings) == 1 else now - dt.timedelta(seconds=120)
+
+    store = Store(config.kiosk.data_dir, clock=SystemClock(None, now=stepping_back))
+    assert not store.clock_state().trusted
+
+    def script(app):
+        buttons = screen(app, "accueil").category_buttons()
+        tap(buttons[0])
+        yield 0.3
+        app.go_home()
+        yield 0.2
+        tap(buttons[5])
+        yield 0.3
+        app.open_mediator()
+        mediator = screen(app, "mediateur")
+        yield from wait_until(lambda: mediator.snapshot is not None)
+        yield 0.1
+        assert mediator.has_pending and "2 visites" in mediator.pending_text
+        assert not mediator.snapshot.clock_trusted
+        button = mediator.ids.confirm_pending
+        mediator.ids.scroll.scroll_to(button, animate=False)
+        yield 0.2
+        tap(button)
+        yield from wait_until(lambda: not mediator.busy and not mediator.has_pending)
+        assert mediator._rows["service_public"].today == 1
+        assert mediator._rows["imprimante_scan"].today == 1
+
+    run_app(config, script, store=store)
+    counts = stored_counts(config)
+    assert counts["service_public"] == 1 and counts["imprimante_scan"] == 1
+
+
+def test_the_qr_code_texture_holds_the_configured_address(tmp_path):
+    import qrcode
+
+    config = make_config(tmp_path, privacy={"mandate_url": "https://example.org/mandat-complet"})
+
+    def script(app):
+        app.open_pages("mandat")
+        pages = screen(app, "mandat")
+        while pages.index < pages.count - 1:
+            pages.next_page()
+        yield 0.2
+        texture = pages.ids.qr.texture
+        assert pages.has_qr and texture is not None and texture.mag_filter == "nearest"
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+        code.add_data("https://example.org/mandat-complet")
+        code.make(fit=True)
+        matrix = code.get_matrix()
+        size = len(matrix)
+        assert texture.size == (size, size)
+        pixels = texture.pixels  # RGBA, bottom row first
+        dark = [[pixels[4 * (y * size + x)] == 0 for x in range(size)] for y in range(size)]
+        assert dark == [list(row) for row in reversed(matrix)]
+
+    run_app(config, script)
