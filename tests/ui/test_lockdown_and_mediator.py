@@ -383,3 +383,35 @@ def test_the_qr_code_texture_holds_the_configured_address(tmp_path):
         assert dark == [list(row) for row in reversed(matrix)]
 
     run_app(config, script)
+
+
+def test_export_goes_to_a_mounted_usb_stick(tmp_path):
+    import subprocess
+
+    stick = tmp_path / "media" / "kiosk" / "CLE_USB"
+    stick.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(stick)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("mounting a tmpfs as a USB stick needs root")
+    try:
+        config = make_config(tmp_path, kiosk={"export_dirs": [str(tmp_path / "media")]})
+
+        def script(app):
+            tap(screen(app, "accueil").category_buttons()[4])
+            yield 0.3
+            app.open_mediator()
+            mediator = screen(app, "mediateur")
+            yield from wait_until(lambda: mediator.snapshot is not None)
+            mediator.ids.scroll.scroll_to(mediator.ids.export, animate=False)
+            yield 0.2
+            tap(mediator.ids.export)
+            yield from wait_until(lambda: not mediator.busy and mediator.export_text)
+            assert "clé USB" in mediator.export_text and str(stick) in mediator.export_text
+
+        run_app(config, script)
+        files = list(stick.glob("permanence-*.csv"))
+        assert len(files) == 1
+        assert not (config.kiosk.data_dir / "exports").exists()
+    finally:
+        subprocess.run(["umount", str(stick)], check=True)
