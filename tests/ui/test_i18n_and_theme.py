@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import string
-import sys
 from pathlib import Path
 
 import pytest
 
+from kiosk import i18n
+from kiosk.catalogue import LANGUAGES
+from screens.theme import COLOURS, CONTRAST_PAIRS, contrast_ratio
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "assets" / "locale"))
 
-import update  # noqa: E402  (assets/locale/update.py)
 
-from kiosk import i18n  # noqa: E402
-from kiosk.catalogue import LANGUAGES  # noqa: E402
-from screens.theme import COLOURS, CONTRAST_PAIRS, contrast_ratio  # noqa: E402
+def _load_update_script():
+    """assets/locale/update.py (extract, update, compile), loaded under a unique name."""
+    path = ROOT / "assets" / "locale" / "update.py"
+    spec = importlib.util.spec_from_file_location("kiosk_locale_update", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+update = _load_update_script()
 
 
 def _fields(text: str) -> set[str]:
