@@ -143,6 +143,7 @@ class KioskApp(App):
         self._undo_end = Clock.create_trigger(self._on_undo_over, config.kiosk.undo_window_s)
         self._exception_handler = _BackHome(self)
         self._events = []
+        self._previous_sigterm = None
 
     # --- building ------------------------------------------------------------------------
 
@@ -188,7 +189,8 @@ class KioskApp(App):
         Window.bind(on_flip=self._on_first_flip)
         self._events.append(Clock.schedule_interval(self._check_hours, 30))
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, self._on_sigterm)
+            # systemd stops the kiosk with SIGTERM: stop cleanly (the store lock is released).
+            self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
         if self.sync_client is not None:
             self.sync_client.on_change = self._sync_changed
             self.sync_client.start()
@@ -205,6 +207,9 @@ class KioskApp(App):
         Window.unbind(on_keyboard=self._swallow_key, on_request_close=self._refuse_close,
                       on_motion=self._on_motion, size=self._on_window_size)
         Window.unbind(on_flip=self._on_first_flip)
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
         if self._exception_handler in ExceptionManager.handlers:
             ExceptionManager.remove_handler(self._exception_handler)
         if self.sync_client is not None:
