@@ -76,7 +76,13 @@ def cmd_run(args) -> int:
             raise CliError("kiosk run: the touchscreen app is not installed "
                            f"({exc.name} is missing)", FAILURE) from None
         raise
-    KioskApp(cfg).run()
+    from kiosk.store import StoreError
+
+    try:
+        app = KioskApp(cfg)
+    except StoreError as exc:
+        raise CliError(f"kiosk run: {exc}", FAILURE) from None
+    app.run()
     return 0
 
 
@@ -227,7 +233,11 @@ def cmd_set_pin(args) -> int:
         raise CliError(f"kiosk set-pin: could not find where to write the PIN in {path}; "
                        "nothing was changed", FAILURE)
     try:
-        write_atomic(path, updated.encode("utf-8"), path.stat().st_mode & 0o777)
+        before = path.stat()
+        write_atomic(path, updated.encode("utf-8"), before.st_mode & 0o777)
+        # `sudo kiosk set-pin` must leave the file readable by the kiosk's group, as before.
+        if (before.st_uid, before.st_gid) != (os.getuid(), os.getgid()):
+            os.chown(path, before.st_uid, before.st_gid)
     except OSError as exc:
         raise CliError(f"kiosk set-pin: cannot write {path}: {exc.strerror or exc}",
                        FAILURE) from None

@@ -194,3 +194,16 @@ def test_sync_to_an_unreachable_coordinator_fails_in_one_line(cfg_path, fake_tim
         assert len(store.unsynced()) == 1
     finally:
         store.close()
+
+
+def test_a_second_app_on_the_same_store_says_why(cfg_path, fake_time):
+    """The app holds the store's lock: a second `kiosk run` stops with one line, no window."""
+    store = tap(cfg_path, fake_time, "autre")
+    try:
+        proc = kiosk("run", "--config", str(cfg_path))
+        # Kivy logs its start-up lines first; the refusal is one line, last, no traceback.
+        assert proc.returncode != 0 and "Traceback" not in proc.stderr
+        last = proc.stderr.strip().splitlines()[-1]
+        assert last.startswith("kiosk run: the store in") and "in use by another" in last
+    finally:
+        store.close()
