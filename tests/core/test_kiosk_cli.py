@@ -203,7 +203,7 @@ def test_a_second_app_on_the_same_store_says_why(cfg_path, fake_time):
         proc = kiosk("run", "--config", str(cfg_path))
         # Kivy logs its start-up lines first; the refusal is one line, last, no traceback.
         assert proc.returncode != 0 and "Traceback" not in proc.stderr
-        last = proc.stderr.strip().splitlines()[-1]
+        last = proc.stderr.strip().splitlines()[-1].strip()
         assert last.startswith("kiosk run: the store in") and "in use by another" in last
     finally:
         store.close()
