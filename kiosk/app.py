@@ -23,6 +23,7 @@ from kivy.config import Config as KivyConfig  # noqa: E402
 from kiosk import i18n, sdnotify  # noqa: E402
 from kiosk.catalogue import load as load_catalogue  # noqa: E402
 from kiosk.config import Config  # noqa: E402
+from kiosk.store import StoreError  # noqa: E402
 
 log = logging.getLogger("kiosk.app")
 
@@ -137,6 +138,7 @@ class KioskApp(App):
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
         self._last_tap = None
         self._last_tap_at = -1e9
+        self._held_day = None
         self._undo_until = 0.0
         self._idle = Clock.create_trigger(self._on_idle, config.kiosk.idle_timeout_s)
         self._thanks = Clock.create_trigger(self._on_thanks_over, config.kiosk.thanks_s)
@@ -188,6 +190,7 @@ class KioskApp(App):
                     on_motion=self._on_motion, size=self._on_window_size)
         Window.bind(on_flip=self._on_first_flip)
         self._events.append(Clock.schedule_interval(self._check_hours, 30))
+        self._mark_held()
         if threading.current_thread() is threading.main_thread():
             # systemd stops the kiosk with SIGTERM: stop cleanly (the store lock is released).
             self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
@@ -287,7 +290,12 @@ class KioskApp(App):
         if now - self._last_tap_at < self.kiosk_config.kiosk.double_tap_guard_s:
             log.info("tap on %s within the double-tap guard: not counted", category_id)
             return False
-        self._last_tap = self.store.record(category_id)
+        try:
+            self._last_tap = self.store.record(category_id)
+        except StoreError as exc:
+            # Disk full or read-only: no "Merci" for a tap that is not safe on disk.
+            log.error("tap on %s not counted: %s", category_id, exc)
+            return False
         self._last_tap_at = now
         self.last_category = category_id
         self.can_undo = True
@@ -355,6 +363,19 @@ class KioskApp(App):
         if is_open != self.is_open and self.root.current in (HOME, CLOSED):
             self.go_home()
         self.is_open = is_open
+        self._mark_held()
+
+    def _mark_held(self) -> None:
+        """Tell the store (off the UI thread) that the permanence is held today."""
+        today = dt.date.today()
+        if self.is_open and self._held_day != today:
+            self.in_background(self.store.mark_held, self._held_marked)
+
+    def _held_marked(self, day) -> None:
+        if day is not None and day != self._held_day:
+            self._held_day = day
+            if self.sync_client is not None:
+                self.sync_client.nudge()
 
     # --- timers --------------------------------------------------------------------------
 

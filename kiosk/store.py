@@ -415,6 +415,25 @@ class Store:
                     self._last_tap = (self._seq, category_id, bucket)
             return Tap(day, category_id, self._seq)
 
+    def mark_held(self) -> dt.date | None:
+        """The permanence is open and the kiosk is on: make sure today's day exists.
+
+        A day with zero counts (revision 1) is what lets the coordinator tell "held, no
+        visitor" from "no data received". Returns the day, or None while the clock is not
+        trusted. Writes only the first time in a day.
+        """
+        with self._mutex:
+            self._require_writer()
+            with self._writing():
+                reading, verdict = self._observe()
+                self._maintain((reading, verdict))
+                if not verdict.trusted:
+                    return None
+                day = reading.wall.date()
+                if self._day_doc(day) is None:
+                    self._write_day(day, None, {}, vouched=True)
+                return day
+
     def undo(self, tap: Tap) -> bool:
         """Take back the most recent tap of this process; False for any other tap."""
         with self._mutex:

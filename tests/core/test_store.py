@@ -236,3 +236,22 @@ def test_reader_never_sees_a_torn_or_older_state_while_the_writer_taps(store, da
     assert all(b >= a - 1 for a, b in zip(seen, seen[1:], strict=False))
     assert max(seen) <= 200
     assert not list(data_dir.glob("*.bad-*"))
+
+
+def test_a_held_day_without_visitors_is_a_zero_day_to_send(store, fake_time):
+    """So the coordinator can tell "held, nobody came" from "no data received"."""
+    assert store.mark_held() == DAY
+    [held] = store.unsynced()
+    assert (held.day, held.revision, sum(held.counts.values())) == (DAY, 1, 0)
+    store.mark_synced([(DAY, 1)])
+    assert store.mark_held() == DAY          # once a day: no new revision, nothing to send
+    assert store.unsynced() == []
+    store.record("autre")                     # taps then count on top as usual
+    assert [(r.revision, r.counts["autre"]) for r in store.unsynced()] == [(2, 1)]
+
+
+def test_no_held_day_while_the_clock_is_not_trusted(data_dir, fake_time):
+    fake_time.reboot(dt.datetime(1970, 1, 1, 0, 1), "boot-1970")
+    with Store(data_dir, clock=fake_time.clock()) as store:
+        assert store.mark_held() is None
+        assert store.unsynced() == []

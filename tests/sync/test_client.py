@@ -304,3 +304,17 @@ def test_taps_made_on_an_untrusted_clock_never_leave_until_dated(sqlite_coordina
     result = kiosk.client.sync_now()
     assert result.ok, result.message
     assert sqlite_coordinator.totals() == kiosk.totals() == {"autre": 1, "service_public": 3}
+
+
+def test_a_held_day_without_visitors_reaches_the_coordinator_as_zero(coordinator, kiosks):
+    """"Held, nobody came" and "no data received" differ on the coordinator's side too."""
+    from sync.coordinator.reports import period_stats, range_period
+
+    kiosk = kiosks(coordinator.url, coordinator.add_kiosk())
+    today = kiosk.store.mark_held()
+    result = kiosk.client.sync_now()
+    assert result.ok and result.sent == 1, result.message
+    stats = period_stats(coordinator.engine, range_period(today, today))
+    [coverage] = stats.coverage(today)
+    assert (coverage.days_with_visits, coverage.days_zero, coverage.days_no_data) == (0, 1, 0)
+    assert coordinator.totals() == {}

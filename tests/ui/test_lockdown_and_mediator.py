@@ -205,6 +205,8 @@ def test_outside_opening_hours_the_closed_screen_shows(tmp_path):
         app.go_home()
         yield 0.1
         assert app.root.current == "ferme"
+        yield 0.3
+        assert app.store.days(today, today) == []  # closed: no "held" day is made
 
     run_app(config, script)
 
@@ -214,7 +216,11 @@ def test_with_no_hours_the_permanence_is_always_open(tmp_path):
 
     def script(app):
         assert app.root.current == "accueil" and app.is_open
-        yield 0
+        # Open with nobody tapping yet: the day exists with zero counts, to be sent as
+        # "held, no visitor" (the coordinator tells it from "no data received").
+        yield from wait_until(lambda: app.store.days(dt.date.today(), dt.date.today()))
+        [held] = app.store.days(dt.date.today(), dt.date.today())
+        assert held.revision == 1 and sum(held.counts.values()) == 0
 
     run_app(config, script)
 
