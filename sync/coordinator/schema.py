@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -57,9 +58,11 @@ counts = Table(
     metadata,
     Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
     Column("install_id", String(36), primary_key=True),
-    Column("day", Date, primary_key=True, index=True),
+    Column("day", Date, primary_key=True),
     Column("category", String(40), primary_key=True),
     Column("count", Integer, nullable=False),
+    # Covering: period queries grouped by kiosk and category read the index alone.
+    Index("ix_counts_day_cover", "day", "kiosk_id", "category", "count"),
 )
 
 users = Table(
