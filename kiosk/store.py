@@ -341,11 +341,17 @@ class Store:
         after tomorrow by a trusted clock: the coordinator would refuse it)."""
         with self._mutex, self._writing():
             reading, verdict = self._observe()
-            docs = self._all_days(*self._tables())
+            current, archive = self._tables()
+            # Only unacknowledged days are gathered: merging and sorting ten years of
+            # acknowledged history would make every sync slower as the years pass.
+            current_days = {doc["day"]: doc for doc in current.get("days", {}).values()}
+            docs = {d: doc for d, doc in current_days.items() if doc["revision"] > doc["acked"]}
+            for doc in archive.get("days", {}).values():
+                if doc["revision"] > doc["acked"] and doc["day"] not in current_days:
+                    docs[doc["day"]] = doc
         latest = ((reading.wall.date() + dt.timedelta(days=1)).isoformat()
                   if verdict.trusted else "9999-12-31")
-        return [_record(docs[d]) for d in sorted(docs)
-                if docs[d]["revision"] > docs[d]["acked"] and d <= latest]
+        return [_record(docs[d]) for d in sorted(docs) if d <= latest]
 
     @property
     def sync_status(self) -> SyncStatus:

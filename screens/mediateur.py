@@ -21,7 +21,7 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
-from kiosk.clock import explain
+from kiosk.clock import BUILD_DATE, explain
 from kiosk.export import write_quarter_csv
 from kiosk.i18n import _, format_day, format_time
 from kiosk.periods import parse_quarter, quarter_of, week_of
@@ -99,6 +99,9 @@ class MediateurScreen(KioskScreen):
     clock_text = StringProperty("")
     pending_text = StringProperty("")
     has_pending = BooleanProperty(False)
+    #: the day the mediator says the waiting taps were made on (chosen with -1/+1 day).
+    pending_day = ObjectProperty(None, allownone=True)
+    pending_day_text = StringProperty("")
     export_text = StringProperty("")
     totals_text = StringProperty("")
     busy = BooleanProperty(False)
@@ -143,9 +146,26 @@ class MediateurScreen(KioskScreen):
         self.sync_text = self._sync_words(snap)
         self.clock_text = explain(snap.clock_reason, lang)
         self.has_pending = snap.pending > 0
-        self.pending_text = _("{n} visites attendent une date (l'heure n'était pas sûre). "
-                              "Aujourd'hui est-il bien le {day} ?").format(
-            n=snap.pending, day=format_day(dt.date.today(), lang)) if snap.pending else ""
+        if not snap.pending:
+            self.pending_day = None
+        elif self.pending_day is None:
+            # The device's date is only a first guess: never before this software existed.
+            self.pending_day = max(snap.today, BUILD_DATE)
+        self.pending_text = _("Visites qui attendent une date : {n} (l'heure n'était pas sûre). "
+                              "Choisissez le jour où elles ont été faites.").format(
+            n=snap.pending) if snap.pending else ""
+        self._show_pending_day()
+
+    def _show_pending_day(self) -> None:
+        day = self.pending_day
+        self.pending_day_text = _("Elles sont du {day} {year}").format(
+            day=format_day(day, self.kiosk.lang), year=day.year) if day else ""
+
+    def shift_pending_day(self, days: int) -> None:
+        """-1 / +1 day on the day offered for the waiting taps."""
+        if self.pending_day is not None:
+            self.pending_day = max(BUILD_DATE, self.pending_day + dt.timedelta(days=days))
+            self._show_pending_day()
 
     def _sync_words(self, snap: Snapshot) -> str:
         config = self.kiosk.kiosk_config
@@ -200,9 +220,12 @@ class MediateurScreen(KioskScreen):
 
     # --- pending taps, export ------------------------------------------------------------
 
-    def confirm_pending_today(self) -> None:
+    def confirm_pending(self) -> None:
+        """File the waiting taps on the day the mediator chose."""
         store = self.kiosk.store
-        day = dt.date.today()
+        day = self.pending_day
+        if day is None:
+            return
 
         def confirm():
             store.confirm_pending(day)
@@ -212,7 +235,7 @@ class MediateurScreen(KioskScreen):
         self.kiosk.in_background(confirm, self._loaded, self._pending_refused)
 
     def _pending_refused(self, error: Exception) -> None:
-        # e.g. the device's date is before this software existed: the date must be set first.
+        # e.g. a day after today by a trusted clock: say why, keep the taps waiting.
         self.busy = False
         self.pending_text = _("Impossible : {error}").format(error=error)
 

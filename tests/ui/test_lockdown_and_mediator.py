@@ -350,18 +350,28 @@ def test_taps_made_while_the_clock_is_unsure_are_filed_by_the_mediator(tmp_path)
         mediator = screen(app, "mediateur")
         yield from wait_until(lambda: mediator.snapshot is not None)
         yield 0.1
-        assert mediator.has_pending and "2 visites" in mediator.pending_text
+        assert mediator.has_pending and "attendent une date : 2 " in mediator.pending_text
         assert not mediator.snapshot.clock_trusted
+        # The mediator says the taps were made yesterday: back two days, forward one.
+        for key in ("pending_earlier", "pending_earlier", "pending_later"):
+            mediator.ids.scroll.scroll_to(mediator.ids[key], animate=False)
+            yield 0.2
+            tap(mediator.ids[key])
+            yield 0.3
+        assert mediator.pending_day == yesterday
+        assert f"{yesterday.day} " in mediator.pending_day_text
         button = mediator.ids.confirm_pending
         mediator.ids.scroll.scroll_to(button, animate=False)
         yield 0.2
         tap(button)
         yield from wait_until(lambda: not mediator.busy and not mediator.has_pending)
-        assert mediator._rows["service_public"].today == 1
-        assert mediator._rows["imprimante_scan"].today == 1
+        assert mediator._rows["service_public"].today == 0  # filed on yesterday, not today
 
+    yesterday = dt.date.today() - dt.timedelta(days=1)
     run_app(config, script, store=store)
-    counts = stored_counts(config)
+    assert sum(stored_counts(config).values()) == 0
+    with Store(config.kiosk.data_dir, readonly=True) as reader:
+        counts = reader.counts(yesterday)
     assert counts["service_public"] == 1 and counts["imprimante_scan"] == 1
 
 
