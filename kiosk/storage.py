@@ -172,21 +172,8 @@ class AtomicJSONStorage(Storage):
     # --- disk ----------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        raw = encode(self._data or {})
         directory = self.path.parent
-        tmp = directory / f".{self.path.name}.{os.getpid()}{TEMP_SUFFIX}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        except BaseException:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                tmp.unlink()  # e.g. disk full: leave no half-written temp behind
-            raise
-        os.close(fd)
+        tmp = write_temp(self.path, encode(self._data or {}), 0o644)
         # Keep the previous generation: if the new file is ever found bad, it is used.
         with contextlib.suppress(FileNotFoundError):
             os.replace(self.path, self.prev)
@@ -247,9 +234,8 @@ class AtomicJSONStorage(Storage):
                     log.info("removed stale temp file %s", entry.name)
 
 
-def write_atomic(path, raw: bytes, mode: int = 0o644) -> Path:
-    """Replace `path` with `raw` all at once (temp file, fsync, rename, fsync of the folder)."""
-    path = Path(path)
+def write_temp(path: Path, raw: bytes, mode: int) -> Path:
+    """Write `raw` to a temp file beside `path` and fsync it; the caller renames it."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
@@ -260,9 +246,15 @@ def write_atomic(path, raw: bytes, mode: int = 0o644) -> Path:
     except BaseException:
         os.close(fd)
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            tmp.unlink()  # e.g. disk full: leave no half-written temp behind
         raise
     os.close(fd)
-    os.replace(tmp, path)
+    return tmp
+
+
+def write_atomic(path, raw: bytes, mode: int = 0o644) -> Path:
+    """Replace `path` with `raw` all at once (temp file, fsync, rename, fsync of the folder)."""
+    path = Path(path)
+    os.replace(write_temp(path, raw, mode), path)
     fsync_dir(path.parent)
     return path
