@@ -176,7 +176,7 @@ def _path(section: _Section, key: str, base: Path, default, *, required=False):
     if not raw:
         return None
     path = Path(raw).expanduser()
-    return path if path.is_absolute() else (base / path)
+    return path if path.is_absolute() else Path(os.path.normpath(base / path))
 
 
 def _url(section: _Section, key: str, *, required=False) -> str:

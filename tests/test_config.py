@@ -125,3 +125,12 @@ def test_missing_file_and_env_default(tmp_path, monkeypatch):
         config.load(tmp_path / "nope.toml")
     monkeypatch.setenv("KIOSK_CONFIG", str(write(tmp_path, MINIMAL)))
     assert config.load().kiosk.data_dir == Path("/var/lib/permanence-kiosk")
+
+
+def test_demo_config_opens_the_mediator_view_with_the_readme_pin():
+    from kiosk.pin import verify_pin
+
+    cfg = config.load(ROOT / "deploy" / "config.demo.toml")
+    assert verify_pin("2468", cfg.mediator.pin_hash)
+    assert "**2468**" in (ROOT / "README.md").read_text("utf-8")
+    assert cfg.kiosk.data_dir == ROOT / ".demo-data"
