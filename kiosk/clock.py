@@ -6,7 +6,11 @@ systemd-timesyncd exists). Otherwise it is trusted only when all of these hold:
 - today is not before the build date of this software (`BUILD_DATE`);
 - today is not before the last day on which a tap was filed;
 - no implausible jump was seen during this boot: between two readings in one process the
-  wall clock went backwards, or went forward far more than the monotonic clock did.
+  wall clock went backwards, or went forward far more than the monotonic clock did;
+- the machine keeps time while switched off (`hardware_clock`), or the mediator confirmed
+  today's date during this boot. A Raspberry Pi without a battery clock restores, at boot,
+  the time it saved before the power cut ("last evening"): every day on a wall-powered,
+  offline Pi would otherwise be filed a little further in the past.
 
 A jump makes the clock untrusted for the rest of the boot, until the synced flag appears.
 Taps made while untrusted wait in a pending bucket (see `kiosk.store`). docs/clock.md says
@@ -44,6 +48,12 @@ REASONS: dict[str, dict[str, str]] = {
                       "en": "The device's time went backwards suddenly."},
     "jump_forward": {"fr": "L'heure de l'appareil a avancé brusquement.",
                      "en": "The device's time jumped forward suddenly."},
+    "no_hardware_clock": {"fr": "L'appareil n'a pas d'horloge à pile et n'a pas encore eu "
+                                "l'heure par internet depuis son allumage.",
+                          "en": "The device has no battery clock and has not had the time "
+                                "from the internet since it was switched on."},
+    "confirmed": {"fr": "La date a été confirmée par le médiateur.",
+                  "en": "The date was confirmed by the mediator."},
 }
 
 
@@ -87,8 +97,10 @@ class SystemClock:
                  now: Callable[[], dt.datetime] | None = None,
                  monotonic: Callable[[], float] | None = None,
                  boot_id: Callable[[], str] | str | None = None,
-                 build_date: dt.date = BUILD_DATE):
+                 build_date: dt.date = BUILD_DATE, hardware_clock: bool = True):
         self.synced_flag = Path(synced_flag) if synced_flag else None
+        #: False for a Pi without a battery clock: its date needs the network or a mediator.
+        self.hardware_clock = hardware_clock
         self._now = now or (lambda: dt.datetime.now().astimezone())
         self._monotonic = monotonic or time.monotonic
         if isinstance(boot_id, str):
@@ -110,13 +122,15 @@ class SystemClock:
 class TrustTracker:
     """Applies the rule to successive readings of one process."""
 
-    def __init__(self, build_date: dt.date = BUILD_DATE):
+    def __init__(self, build_date: dt.date = BUILD_DATE, hardware_clock: bool = True):
         self.build_date = build_date
+        self.hardware_clock = hardware_clock
         self._previous: Reading | None = None
 
     def assess(self, reading: Reading, last_day: dt.date | None,
-               jump: tuple[str, str] | None = None) -> Verdict:
-        """Trust for `reading`, given the last filed day and a remembered (boot_id, reason)."""
+               jump: tuple[str, str] | None = None, vouched: bool = False) -> Verdict:
+        """Trust for `reading`, given the last filed day, a remembered (boot_id, reason) and
+        whether the mediator confirmed the date during this boot."""
         seen = self._jump(reading)
         self._previous = reading
         if reading.synced:
@@ -125,6 +139,10 @@ class TrustTracker:
             return Verdict(False, seen, jumped=True)
         if jump is not None and jump[0] == reading.boot_id:
             return Verdict(False, jump[1])
+        if vouched:
+            return Verdict(True, "confirmed")
+        if not self.hardware_clock:
+            return Verdict(False, "no_hardware_clock")
         today = reading.wall.date()
         if today < self.build_date:
             return Verdict(False, "before_build")

@@ -104,6 +104,7 @@ class KioskSettings:
     thanks_s: int = 20
     fullscreen: bool = True
     retention_days: int = 7
+    hardware_clock: bool = False
     synced_flag: Path = Path("/run/systemd/timesync/synchronized")
     export_dirs: tuple[Path, ...] = (Path("/media"), Path("/run/media"))
 
@@ -267,6 +268,7 @@ def parse(data: dict, path: Path | None = None) -> Config:
         thanks_s=k.number("thanks_s", 20, 5, 600),
         fullscreen=k.take("fullscreen", bool, True),
         retention_days=k.number("retention_days", 7, 1, 31),
+        hardware_clock=k.take("hardware_clock", bool, False),
         synced_flag=_path(k, "synced_flag", base,
                           Path("/run/systemd/timesync/synchronized")) or Path("/nonexistent"),
         export_dirs=tuple(Path(p).expanduser() for p in

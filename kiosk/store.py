@@ -16,6 +16,7 @@ makes every move between the two files safe to interrupt. One writer process hol
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import fcntl
 import logging
@@ -40,6 +41,8 @@ LOCK_FILE = "store.lock"
 #: Days the coordinator never acknowledged still move to the archive after this many days,
 #: so that a kiosk without a coordinator keeps a small current file.
 ARCHIVE_UNSYNCED_AFTER_DAYS = 14
+#: How far the mediator's "today" may be from the device's date (a year and a bit).
+MAX_CONFIRMED_OFFSET_DAYS = 400
 #: A pending bucket is closed after this much monotonic time without a tap (a night), or
 #: once it spans this long: short buckets can more often be re-dated to a single day.
 PENDING_GAP_S = 3 * 3600
@@ -50,7 +53,8 @@ ALLOWED_KEYS: dict[str, frozenset[str]] = {
     "meta": frozenset({"install_id"}),
     "days": frozenset({"day", "revision", "acked", "counts"}),
     "pending": frozenset({"boot", "first", "last", "seen", "counts"}),
-    "clock": frozenset({"last_day", "jump_boot", "jump_reason"}),
+    "clock": frozenset({"last_day", "jump_boot", "jump_reason", "vouched_boot",
+                        "vouched_offset"}),
     "sync": frozenset({"last_success", "last_error"}),
 }
 ARCHIVE_TABLES = ("meta", "days")
@@ -174,7 +178,8 @@ class Store:
         self.readonly = readonly
         self.retention_days = retention_days
         self._clock = clock or SystemClock()
-        self._tracker = TrustTracker(getattr(self._clock, "build_date", BUILD_DATE))
+        self._tracker = TrustTracker(getattr(self._clock, "build_date", BUILD_DATE),
+                                     getattr(self._clock, "hardware_clock", True))
         self._mutex = threading.RLock()
         self._lock_file = None
         self._seq = 0
@@ -191,7 +196,8 @@ class Store:
     @classmethod
     def for_config(cls, config, *, readonly: bool = False, clock=None) -> Store:
         """The store of a loaded `kiosk.config.Config`, with its synced flag and retention."""
-        clock = clock or SystemClock(config.kiosk.synced_flag)
+        clock = clock or SystemClock(config.kiosk.synced_flag,
+                                     hardware_clock=config.kiosk.hardware_clock)
         return cls(config.kiosk.data_dir, readonly=readonly, clock=clock,
                    retention_days=config.kiosk.retention_days)
 
@@ -473,6 +479,32 @@ class Store:
                 doc = self._day_doc(day)
                 return doc["counts"].get(category_id, 0) if doc else 0
 
+    def confirm_today(self, day: dt.date) -> int:
+        """The mediator says today is `day`: trust that date for the rest of this boot (or
+        until the network gives the time) and file this boot's waiting taps on their days.
+        Returns how many waiting taps were filed."""
+        _check_day(day)
+        with self._mutex:
+            self._require_writer()
+            with self._writing():
+                raw = self._clock.read()
+                if raw.synced:
+                    raise ValueError("the clock is synchronised: its date needs no confirmation")
+                if day < self._tracker.build_date:
+                    raise ValueError(f"{day} is before this kiosk's software existed")
+                offset = (day - raw.wall.date()).days
+                if abs(offset) > MAX_CONFIRMED_OFFSET_DAYS:
+                    raise ValueError(f"{day} is too far from the device's date "
+                                     f"({raw.wall.date()}) to be today")
+                before = self._pending_total()
+                self._put("clock", 1, {"vouched_boot": raw.boot_id, "vouched_offset": offset,
+                                       "jump_boot": None, "jump_reason": None})
+                self._maintain(self._observe())
+                return before - self._pending_total()
+
+    def _pending_total(self) -> int:
+        return sum(sum(b["counts"].values()) for b in self._raw("pending").values())
+
     def confirm_pending(self, day: dt.date) -> int:
         """File every tap waiting for a date on `day` (the mediator says when they were)."""
         _check_day(day)
@@ -564,7 +596,8 @@ class Store:
         last_day = dt.date.fromisoformat(doc["last_day"]) if doc.get("last_day") else None
         jump = (doc["jump_boot"], doc.get("jump_reason") or "jump_forward") \
             if doc.get("jump_boot") else None
-        verdict: Verdict = self._tracker.assess(reading, last_day, jump)
+        vouched = doc.get("vouched_boot") == reading.boot_id and not reading.synced
+        verdict: Verdict = self._tracker.assess(reading, last_day, jump, vouched)
         if not self.readonly:
             if verdict.jumped:
                 self._put("clock", 1, {"jump_boot": reading.boot_id,
@@ -572,6 +605,13 @@ class Store:
             elif doc.get("jump_boot") and (reading.synced
                                            or doc["jump_boot"] != reading.boot_id):
                 self._put("clock", 1, {"jump_boot": None, "jump_reason": None})
+            if doc.get("vouched_boot") and not vouched:
+                # A new boot, or the network gave the real time: the mediator's word ends.
+                self._put("clock", 1, {"vouched_boot": None, "vouched_offset": None})
+        if verdict.reason == "confirmed":
+            # The machine's time of day runs on; its date is shifted to the mediator's day.
+            shift = dt.timedelta(days=doc.get("vouched_offset") or 0)
+            reading = dataclasses.replace(reading, wall=reading.wall + shift)
         return reading, verdict
 
     def _maintain(self, observed) -> None:

@@ -99,7 +99,10 @@ class MediateurScreen(KioskScreen):
     clock_text = StringProperty("")
     pending_text = StringProperty("")
     has_pending = BooleanProperty(False)
-    #: the day the mediator says the waiting taps were made on (chosen with -1/+1 day).
+    #: "today" (the clock is not trusted: which day is it?), "pending" (taps of an earlier
+    #: boot wait for their day) or "" (nothing to ask).
+    date_question = StringProperty("")
+    #: the day the mediator chooses with -1/+1 day, for either question.
     pending_day = ObjectProperty(None, allownone=True)
     pending_day_text = StringProperty("")
     export_text = StringProperty("")
@@ -145,21 +148,33 @@ class MediateurScreen(KioskScreen):
             quarter=snap.quarter_name, q=sum(snap.quarter.values()))
         self.sync_text = self._sync_words(snap)
         self.clock_text = explain(snap.clock_reason, lang)
-        self.has_pending = snap.pending > 0
-        if not snap.pending:
-            self.pending_day = None
-        elif self.pending_day is None:
+        question = "today" if not snap.clock_trusted else "pending" if snap.pending else ""
+        if question != self.date_question:
             # The device's date is only a first guess: never before this software existed.
-            self.pending_day = max(snap.today, BUILD_DATE)
-        self.pending_text = _("Visites qui attendent une date : {n} (l'heure n'était pas sûre). "
-                              "Choisissez le jour où elles ont été faites.").format(
-            n=snap.pending) if snap.pending else ""
+            self.pending_day = max(snap.today, BUILD_DATE) if question else None
+        self.date_question = question
+        self.has_pending = bool(question)
+        if question == "today":
+            self.pending_text = _("Visites qui attendent une date : {n} (l'heure n'est pas "
+                                  "sûre). Quel jour sommes-nous ?").format(n=snap.pending)
+        elif question == "pending":
+            self.pending_text = _("Visites qui attendent une date : {n} (l'heure n'était "
+                                  "pas sûre). Choisissez le jour où elles ont été faites."
+                                  ).format(n=snap.pending)
+        else:
+            self.pending_text = ""
         self._show_pending_day()
 
     def _show_pending_day(self) -> None:
         day = self.pending_day
-        self.pending_day_text = _("Elles sont du {day} {year}").format(
-            day=format_day(day, self.kiosk.lang), year=day.year) if day else ""
+        if day is None:
+            self.pending_day_text = ""
+        elif self.date_question == "today":
+            self.pending_day_text = _("Nous sommes le {day} {year}").format(
+                day=format_day(day, self.kiosk.lang), year=day.year)
+        else:
+            self.pending_day_text = _("Elles sont du {day} {year}").format(
+                day=format_day(day, self.kiosk.lang), year=day.year)
 
     def shift_pending_day(self, days: int) -> None:
         """-1 / +1 day on the day offered for the waiting taps."""
@@ -221,14 +236,16 @@ class MediateurScreen(KioskScreen):
     # --- pending taps, export ------------------------------------------------------------
 
     def confirm_pending(self) -> None:
-        """File the waiting taps on the day the mediator chose."""
+        """Answer the date question with the day the mediator chose: today's date (which
+        also dates this boot's waiting taps), or the day of earlier waiting taps."""
         store = self.kiosk.store
         day = self.pending_day
         if day is None:
             return
+        file_on = store.confirm_today if self.date_question == "today" else store.confirm_pending
 
         def confirm():
-            store.confirm_pending(day)
+            file_on(day)
             return read_snapshot(store)
 
         self.busy = True

@@ -23,9 +23,9 @@ class FakeTime:
         self.boot = boot
         self.flag = tmp_path / "timesync-synchronized"
 
-    def clock(self) -> SystemClock:
+    def clock(self, *, hardware_clock: bool = True) -> SystemClock:
         return SystemClock(self.flag, now=lambda: self.wall, monotonic=lambda: self.mono,
-                           boot_id=lambda: self.boot)
+                           boot_id=lambda: self.boot, hardware_clock=hardware_clock)
 
     def tick(self, seconds: float) -> None:
         """Time passes normally: both clocks move together."""

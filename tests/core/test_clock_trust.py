@@ -6,6 +6,7 @@ import json
 import pytest
 from core_helpers import DAY
 
+from kiosk.catalogue import CATEGORY_IDS
 from kiosk.clock import BUILD_DATE, Reading, TrustTracker, explain
 from kiosk.store import Store
 
@@ -207,3 +208,66 @@ def test_a_clock_ahead_at_boot_is_undone_when_synchronised(store, fake_time, dat
     fake_time.reboot(dt.datetime(2026, 11, 28, 9, 0), "boot-3")
     with Store(data_dir, clock=fake_time.clock()) as s:
         assert s.clock_state().trusted
+
+
+# --- a Pi without a battery clock, switched off at the wall every evening ----------------
+
+
+def test_a_restored_clock_is_not_trusted_until_the_mediator_confirms_today(data_dir, fake_time):
+    """fake-hwclock restores "last evening" at boot: without a battery clock and without
+    the network, the date waits for the mediator, and taps are never filed on yesterday."""
+    evening = dt.datetime(2026, 11, 25, 17, 55)
+    fake_time.reboot(evening, "boot-thursday")        # really Thursday 26, 9:00
+    with Store(data_dir, clock=fake_time.clock(hardware_clock=False)) as store:
+        state = store.clock_state()
+        assert (state.trusted, state.reason) == (False, "no_hardware_clock")
+        store.record("service_public")
+        fake_time.tick(600)
+        store.record("imprimante_scan")
+        assert store.days(dt.date(2026, 11, 1), dt.date(2026, 11, 30)) == []
+        assert store.clock_state().pending == 2
+
+        assert store.confirm_today(dt.date(2026, 11, 26)) == 2
+        assert store.counts(dt.date(2026, 11, 26))["service_public"] == 1
+        assert store.counts(dt.date(2026, 11, 25)) == dict.fromkeys(CATEGORY_IDS, 0)
+        state = store.clock_state()
+        assert (state.trusted, state.reason, state.today) == (True, "confirmed",
+                                                             dt.date(2026, 11, 26))
+        fake_time.tick(3600)                           # later taps of this boot: today
+        assert store.record("autre").day == dt.date(2026, 11, 26)
+        assert [r.day for r in store.unsynced()] == [dt.date(2026, 11, 26)]
+
+    # The next morning the clock is restored again: the mediator's word was for one boot.
+    fake_time.reboot(dt.datetime(2026, 11, 26, 18, 40), "boot-friday")
+    with Store(data_dir, clock=fake_time.clock(hardware_clock=False)) as store:
+        assert store.record("autre").day is None
+        # The network comes back: the real time re-dates the taps of this boot by itself.
+        fake_time.wall, fake_time.synced = dt.datetime(2026, 11, 27, 9, 30), True
+        assert store.clock_state().reason == "synced"
+        assert store.counts(dt.date(2026, 11, 27))["autre"] == 1
+
+
+def test_confirming_today_refuses_what_cannot_be_today(data_dir, fake_time):
+    with Store(data_dir, clock=fake_time.clock(hardware_clock=False)) as store:
+        with pytest.raises(ValueError, match="before this kiosk's software existed"):
+            store.confirm_today(dt.date(2020, 1, 1))
+        with pytest.raises(ValueError, match="too far from the device's date"):
+            store.confirm_today(dt.date(2029, 1, 1))
+        fake_time.synced = True
+        with pytest.raises(ValueError, match="synchronised"):
+            store.confirm_today(dt.date(2026, 11, 26))
+        assert store.clock_state().trusted
+
+
+def test_the_config_chooses_the_clock_kind(tmp_path):
+    from kiosk.config import parse
+
+    base = {"kiosk": {"data_dir": str(tmp_path / "d"), "synced_flag": str(tmp_path / "no")},
+            "coordinator": {"url": "", "token_file": ""}}
+    pi = parse(base)
+    assert pi.kiosk.hardware_clock is False  # a Raspberry Pi has no battery clock
+    with Store.for_config(pi) as store:
+        assert store.clock_state().reason == "no_hardware_clock"
+    pc = parse({**base, "kiosk": {**base["kiosk"], "hardware_clock": True}})
+    with Store.for_config(pc) as store:
+        assert store.clock_state().trusted

@@ -321,9 +321,10 @@ def test_a_failing_coordinator_never_freezes_the_ui(tmp_path):
     assert stored_counts(config)["service_public"] == 1
 
 
-def test_taps_made_while_the_clock_is_unsure_are_filed_by_the_mediator(tmp_path):
+def test_taps_made_while_the_clock_is_unsure_are_dated_by_the_mediator(tmp_path):
     # A Pi has no battery clock: here the wall clock steps back two minutes after the first
-    # reading (what a bad time source does), so the store stops trusting it and taps wait.
+    # reading (what a bad time source does), so the store stops trusting it and taps wait
+    # until the mediator says which day it is.
     from kiosk.clock import SystemClock
     from kiosk.store import Store
 
@@ -337,6 +338,7 @@ def test_taps_made_while_the_clock_is_unsure_are_filed_by_the_mediator(tmp_path)
 
     store = Store(config.kiosk.data_dir, clock=SystemClock(None, now=stepping_back))
     assert not store.clock_state().trusted
+    today = dt.date.today()
 
     def script(app):
         buttons = screen(app, "accueil").category_buttons()
@@ -350,29 +352,36 @@ def test_taps_made_while_the_clock_is_unsure_are_filed_by_the_mediator(tmp_path)
         mediator = screen(app, "mediateur")
         yield from wait_until(lambda: mediator.snapshot is not None)
         yield 0.1
+        assert mediator.date_question == "today"
         assert mediator.has_pending and "attendent une date : 2 " in mediator.pending_text
         assert not mediator.snapshot.clock_trusted
-        # The mediator says the taps were made yesterday: back two days, forward one.
-        for key in ("pending_earlier", "pending_earlier", "pending_later"):
+        # The day offered can be moved: back two days, forward two.
+        for key, day in (("pending_earlier", today - dt.timedelta(days=1)),
+                         ("pending_earlier", today - dt.timedelta(days=2)),
+                         ("pending_later", today - dt.timedelta(days=1)),
+                         ("pending_later", today)):
             mediator.ids.scroll.scroll_to(mediator.ids[key], animate=False)
             yield 0.2
             tap(mediator.ids[key])
             yield 0.3
-        assert mediator.pending_day == yesterday
-        assert f"{yesterday.day} " in mediator.pending_day_text
+            assert mediator.pending_day == day
+            assert f" {day.day} " in mediator.pending_day_text
         button = mediator.ids.confirm_pending
         mediator.ids.scroll.scroll_to(button, animate=False)
         yield 0.2
         tap(button)
         yield from wait_until(lambda: not mediator.busy and not mediator.has_pending)
-        assert mediator._rows["service_public"].today == 0  # filed on yesterday, not today
+        assert mediator.snapshot.clock_trusted and mediator.date_question == ""
+        assert mediator._rows["service_public"].today == 1
+        assert mediator._rows["imprimante_scan"].today == 1
+        app.go_home()
+        yield 0.3
+        tap(buttons[7])          # the mediator's date now holds for this boot
+        yield 0.3
 
-    yesterday = dt.date.today() - dt.timedelta(days=1)
     run_app(config, script, store=store)
-    assert sum(stored_counts(config).values()) == 0
-    with Store(config.kiosk.data_dir, readonly=True) as reader:
-        counts = reader.counts(yesterday)
-    assert counts["service_public"] == 1 and counts["imprimante_scan"] == 1
+    counts = stored_counts(config)
+    assert (counts["service_public"], counts["imprimante_scan"], counts["autre"]) == (1, 1, 1)
 
 
 def test_the_qr_code_texture_holds_the_configured_address(tmp_path):
