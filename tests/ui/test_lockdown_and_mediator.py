@@ -168,19 +168,25 @@ def test_corrections_need_a_confirmation(tmp_path):
     assert stored_counts(config)["service_public"] == 0
 
 
+def tap_then_export(app, category_index: int):
+    """Count one visit, open the mediator view and press "export"; yields the view."""
+    tap(screen(app, "accueil").category_buttons()[category_index])
+    yield 0.3
+    app.open_mediator()
+    mediator = screen(app, "mediateur")
+    yield from wait_until(lambda: mediator.snapshot is not None)
+    mediator.ids.scroll.scroll_to(mediator.ids.export, animate=False)
+    yield 0.2
+    tap(mediator.ids.export)
+    yield from wait_until(lambda: not mediator.busy and mediator.export_text)
+    return mediator
+
+
 def test_export_writes_the_quarter_to_the_data_dir_without_a_stick(tmp_path):
     config = make_config(tmp_path, kiosk={"export_dirs": [str(tmp_path / "media")]})
 
     def script(app):
-        tap(screen(app, "accueil").category_buttons()[7])
-        yield 0.3
-        app.open_mediator()
-        mediator = screen(app, "mediateur")
-        yield from wait_until(lambda: mediator.snapshot is not None)
-        mediator.ids.scroll.scroll_to(mediator.ids.export, animate=False)
-        yield 0.2
-        tap(mediator.ids.export)
-        yield from wait_until(lambda: not mediator.busy and mediator.export_text)
+        mediator = yield from tap_then_export(app, 7)
         assert "Pas de clé USB" in mediator.export_text
         assert str(config.kiosk.data_dir) in mediator.export_text
 
@@ -423,15 +429,7 @@ def test_export_goes_to_a_mounted_usb_stick(tmp_path):
         config = make_config(tmp_path, kiosk={"export_dirs": [str(tmp_path / "media")]})
 
         def script(app):
-            tap(screen(app, "accueil").category_buttons()[4])
-            yield 0.3
-            app.open_mediator()
-            mediator = screen(app, "mediateur")
-            yield from wait_until(lambda: mediator.snapshot is not None)
-            mediator.ids.scroll.scroll_to(mediator.ids.export, animate=False)
-            yield 0.2
-            tap(mediator.ids.export)
-            yield from wait_until(lambda: not mediator.busy and mediator.export_text)
+            mediator = yield from tap_then_export(app, 4)
             assert "clé USB" in mediator.export_text and str(stick) in mediator.export_text
 
         run_app(config, script)
