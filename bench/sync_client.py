@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,17 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from servers import free_port, start  # noqa: E402
+
 from kiosk.clock import SystemClock  # noqa: E402
 from kiosk.config import parse  # noqa: E402
 from kiosk.store import Store  # noqa: E402
 from sync.client import SyncClient  # noqa: E402
 from sync.coordinator import db, tokens  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Kiosk:
@@ -99,17 +93,9 @@ def main() -> None:
     old_token = tokens.add_kiosk(engine, "ten-years", "Bench")
     engine.dispose()
     port = free_port()
-    with open(folder / "coordinator.log", "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "sync.coordinator.cli", "serve",
-                                   "--db", url, "--port", str(port)],
-                                  cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    server = start([sys.executable, "-m", "sync.coordinator.cli", "serve", "--db", url,
+                    "--port", str(port)], port, folder / "coordinator.log")
     try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         base = f"http://127.0.0.1:{port}"
         empty = Kiosk(folder / "empty", base, empty_token)
         old = Kiosk(folder / "old", base, old_token)
