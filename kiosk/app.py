@@ -352,6 +352,7 @@ class KioskApp(App):
         self.show(PIN)
 
     def open_mediator(self) -> None:
+        self.in_background(self.store.upkeep, None)  # first: the mediator sees re-dated taps
         self._screen(MEDIATOR).refresh()
         self.show(MEDIATOR)
 
@@ -363,6 +364,7 @@ class KioskApp(App):
         if is_open != self.is_open and self.root.current in (HOME, CLOSED):
             self.go_home()
         self.is_open = is_open
+        self.in_background(self.store.upkeep, None)  # the store's scheduled housework
         self._mark_held()
 
     def _mark_held(self) -> None:

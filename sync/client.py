@@ -153,6 +153,7 @@ class SyncClient:
     def _push_all(self) -> int:
         if not self.settings.enabled:
             raise SyncError("Aucun serveur de coordination n'est configuré.")
+        self.store.upkeep()  # the writer files re-datable taps before the days are chosen
         pending = self.store.unsynced()
         if not pending:
             return 0
