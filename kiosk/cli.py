@@ -17,7 +17,6 @@ import tomllib
 from pathlib import Path
 
 from kiosk import config as config_mod
-from kiosk.catalogue import CATEGORY_IDS
 from kiosk.catalogue import load as load_catalogue
 
 USAGE_ERROR = 2
@@ -87,27 +86,26 @@ def cmd_run(args) -> int:
 
 
 def cmd_tally(args) -> int:
+    from kiosk.clock import explain
+    from kiosk.tally import day_tally
+
     cfg = _load_config(args)
-    day = args.day or dt.date.today()
     with _open_store(cfg, readonly=True) as store:
-        counts = store.counts(day)
-        clock = store.clock_state()
+        tally = day_tally(store, args.day)
         known = bool(store.install_id)
-    total = sum(counts.values())
     if args.json:
-        print(json.dumps({"day": day.isoformat(),
-                          "counts": {cid: counts[cid] for cid in CATEGORY_IDS},
-                          "total": total}, ensure_ascii=False))
+        print(json.dumps({"day": tally.day.isoformat(), "counts": tally.counts,
+                          "total": tally.total}, ensure_ascii=False))
         return 0
     catalogue = load_catalogue()
-    print(f"{cfg.permanence.name} — {day.isoformat()}")
+    print(f"{cfg.permanence.name} — {tally.day.isoformat()}")
     width = max(len(c.text("short", "fr")) for c in catalogue.categories)
     for category in catalogue.categories:
-        print(f"  {category.text('short', 'fr'):<{width}}  {counts[category.id]:>4}")
-    print(f"  {'Total':<{width}}  {total:>4}")
-    if clock.pending:
-        print(f"  + {clock.pending} visite(s) en attente d'une date "
-              f"({clock.message('fr')})")
+        print(f"  {category.text('short', 'fr'):<{width}}  {tally.counts[category.id]:>4}")
+    print(f"  {'Total':<{width}}  {tally.total:>4}")
+    if tally.pending:
+        print(f"  + {tally.pending} visite(s) en attente d'une date "
+              f"({explain(tally.clock_reason, 'fr')})")
     if not known:
         print(f"(aucun comptage encore dans {cfg.kiosk.data_dir})", file=sys.stderr)
     return 0

@@ -25,6 +25,7 @@ from kiosk.clock import BUILD_DATE, explain
 from kiosk.export import write_quarter_csv
 from kiosk.i18n import _, format_day, format_time
 from kiosk.periods import parse_quarter, quarter_of, week_of
+from kiosk.tally import day_tally
 from screens.widgets import KioskScreen
 
 
@@ -52,7 +53,7 @@ def read_snapshot(store) -> Snapshot:
     quarter = quarter_of(today)
     q_start, q_end = parse_quarter(quarter)
     status = store.sync_status
-    return Snapshot(today, store.counts(today), store.totals(week_start, week_end),
+    return Snapshot(today, day_tally(store, today).counts, store.totals(week_start, week_end),
                     store.totals(q_start, q_end), quarter, clock.trusted, clock.reason,
                     clock.pending, len(store.unsynced()), status.last_success,
                     status.last_error)
