@@ -7,7 +7,7 @@
 
 `Store` (facade.py) is the only class callers need; behind it each module has one job:
 
-- `files.py`: the two TinyDB files, the writer's lock, the allowlist of keys;
+- `files.py`: the two TinyDB files and the allowlist of keys; `lock.py`: one writer;
 - `records.py`: the values handed out (`Tap`, `DayRecord`, `ClockState`…);
 - `clock_memory.py`: what the store remembers about the clock, and its verdict;
 - `days.py`: per-day counts with their revision and acknowledged revision;
@@ -25,11 +25,9 @@ from kiosk.store.files import (
     ARCHIVE_FILE,
     ARCHIVE_TABLES,
     CURRENT_FILE,
-    LOCK_FILE,
-    StoreError,
-    StoreLocked,
     validate_tables,
 )
+from kiosk.store.lock import LOCK_FILE, StoreError, StoreLocked
 from kiosk.store.pending import PENDING_GAP_S, PENDING_SPAN_S
 from kiosk.store.records import ClockState, DayRecord, SyncStatus, Tap, UpkeepReport
 

@@ -12,7 +12,7 @@ holding anything else (or a value of the wrong type) is treated as unreadable, s
 never smuggle a new field onto the disk unnoticed. docs/store.md shows the same table,
 and a test keeps the two equal.
 
-One process is the writer: it holds `store.lock` (`fcntl.flock`) and keeps the tables in
+One process is the writer: it holds `store.lock` (lock.py) and keeps the tables in
 memory. Readers take no lock and read the files afresh at each question::
 
     >>> files = StoreFiles.open(data_dir, readonly=False)
@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
-import os
 import uuid
 from pathlib import Path
 
@@ -34,10 +32,10 @@ from tinydb.table import Document
 
 from kiosk.catalogue import CATEGORY_IDS
 from kiosk.storage import AtomicJSONStorage
+from kiosk.store.lock import StoreError, WriterLock
 
 CURRENT_FILE = "current.json"
 ARCHIVE_FILE = "archive.json"
-LOCK_FILE = "store.lock"
 
 #: Every key the store may write, per table. Nothing else is ever stored (docs/store.md).
 ALLOWED_KEYS: dict[str, frozenset[str]] = {
@@ -50,14 +48,6 @@ ALLOWED_KEYS: dict[str, frozenset[str]] = {
 }
 #: The tables `archive.json` may hold (the others live only in `current.json`).
 ARCHIVE_TABLES = ("meta", "days")
-
-
-class StoreError(Exception):
-    """The store cannot do what was asked; str() is one line for the user."""
-
-
-class StoreLocked(StoreError):
-    """Another process is the store's writer."""
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -116,45 +106,6 @@ def validate_tables(data: dict) -> None:
                 _check_counts(doc["counts"])
             elif table == "meta":
                 uuid.UUID(doc["install_id"])
-
-
-# --- the lock ------------------------------------------------------------------------------
-
-
-class WriterLock:
-    """`store.lock`, held with `flock` for the writer's whole life; it holds the pid.
-
-    The kernel drops a flock when its process dies, so a killed kiosk never leaves a
-    stale lock behind; the pid is only there to name the holder in the error.
-    """
-
-    def __init__(self, data_dir: Path):
-        try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            self._file = open(data_dir / LOCK_FILE, "a+")  # noqa: SIM115
-        except OSError as exc:
-            raise StoreError(f"cannot use {data_dir} for the store: "
-                             f"{exc.strerror or exc}") from None
-        try:
-            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._file.seek(0)
-            holder = self._file.read().strip() or "?"
-            self._file.close()
-            raise StoreLocked(f"the store in {data_dir} is in use by another kiosk "
-                              f"process (pid {holder}); stop it, or open the store "
-                              f"read-only") from None
-        self._file.seek(0)
-        self._file.truncate()
-        self._file.write(f"{os.getpid()}\n")
-        self._file.flush()
-
-    def release(self) -> None:
-        if self._file is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
 
 
 # --- the two files -------------------------------------------------------------------------
