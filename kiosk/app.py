@@ -279,7 +279,7 @@ class KioskApp(App):
     # --- the way of one tap --------------------------------------------------------------
 
     def record_visit(self, category_id: str) -> bool:
-        """Count one visit for `category_id`, show Merci, nudge the sync. False if ignored.
+        """Count one visit for `category_id` and show Merci. False if ignored.
 
         A tap within `double_tap_guard_s` of the last counted one is the same visit (a double
         tap, a resting hand) and is not counted. The store call stays on the UI thread on
@@ -302,8 +302,7 @@ class KioskApp(App):
         self._undo_end()
         self.show(THANKS)
         self._thanks()
-        if self.sync_client is not None:
-            self.sync_client.nudge()
+        # No push follows a tap: the sync's schedule sends the day once it is over.
         return True
 
     def undo_last(self) -> bool:
@@ -316,8 +315,6 @@ class KioskApp(App):
         self._last_tap_at = -1e9  # the visitor's next choice counts at once
         self._thanks.cancel()
         self.go_home()
-        if undone and self.sync_client is not None:
-            self.sync_client.nudge()
         return undone
 
     def undo_ready(self) -> bool:
@@ -376,8 +373,6 @@ class KioskApp(App):
     def _held_marked(self, day) -> None:
         if day is not None and day != self._held_day:
             self._held_day = day
-            if self.sync_client is not None:
-                self.sync_client.nudge()
 
     # --- timers --------------------------------------------------------------------------
 

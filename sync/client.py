@@ -1,7 +1,15 @@
 """The kiosk's sync client: pushes unsynced days to the coordinator from a background thread.
 
-Only `store.unsynced()` days leave (after ten years of history a sync after one tap sends
-one day); `store.mark_synced` runs only for the (day, revision) pairs a 200 names. Each
+When (docs/sync.md, "When the kiosk pushes"): no push ever follows a tap. The thread pushes
+on a schedule, every `interval_s` randomised by +/-50 %, and carries only the days that are
+over (`kiosk.hours.day_is_over`), so two pushes can never tell the hour of a visit; a round
+with no such day is a heartbeat with no days (the coordinator's last contact). Only a
+person's explicit act (`kiosk sync`, the mediator's "Envoyer maintenant") sends today:
+`sync_now()`. The permanence's profile rides along on the first push after start and when
+it differs from the one the coordinator last acknowledged.
+
+Only `store.unsynced()` days leave (after ten years of history a sync sends only the
+changed days); `store.mark_synced` runs only for the (day, revision) pairs a 200 names. Each
 request is retried by urllib3 on connection errors and 429/502/503/504 (the push is
 idempotent, so POST may be retried), waiting at most `RETRY_AFTER_MAX_S` whatever
 Retry-After says; between failed rounds the thread backs off exponentially with full
@@ -17,6 +25,7 @@ import random
 import stat
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,14 +35,16 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from kiosk import catalogue
-from sync.protocol import MAX_DAYS, PATH, CountsAnswer, DayCounts, build_push
+from kiosk.hours import day_is_over
+from sync.protocol import MAX_DAYS, PATH, CountsAnswer, DayCounts, Profile, build_push, profile_of
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_MAX_S = 60
 START_DELAY_MAX_S = 60.0
 BACKOFF_BASE_S = 5.0
-NUDGE_DELAY_S = 0.5
+#: A scheduled round comes every interval_s x uniform(1 - JITTER, 1 + JITTER).
+JITTER = 0.5
 CONNECT_TIMEOUT_S = 5
 
 
@@ -78,13 +89,18 @@ class SyncError(Exception):
 
 class SyncClient:
     def __init__(self, config, store, *, rng: random.Random | None = None,
-                 retry_after_max_s: int = RETRY_AFTER_MAX_S):
+                 retry_after_max_s: int = RETRY_AFTER_MAX_S,
+                 now: Callable[[], dt.datetime] | None = None):
         self.settings = config.coordinator
+        self.permanence = config.permanence
         self.retry_after_max_s = retry_after_max_s
         self.store = store
         self.on_change = None
         self._rng = rng or random.Random()
-        self._wake = threading.Event()
+        #: the local time of day for "is the day over" (the store's clock gives the date).
+        self._now = now or (lambda: dt.datetime.now().astimezone())
+        self._profile = _profile(config.permanence)
+        self._profile_acked: Profile | None = None
         self._stopping = threading.Event()
         self._sync_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -100,13 +116,8 @@ class SyncClient:
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
         self._thread.start()
 
-    def nudge(self) -> None:
-        """A tap happened: push soon (backoff after failures still applies)."""
-        self._wake.set()
-
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
-        self._wake.set()
         if self._thread:
             self._thread.join(timeout)
             self._thread = None
@@ -127,11 +138,16 @@ class SyncClient:
             taps_waiting_for_date=int(getattr(clock, "pending", 0) or 0),
         )
 
-    def sync_now(self) -> SyncResult:
-        """Push every unsynced day now (blocking); ok only when all were acknowledged."""
+    def sync_now(self, *, include_today: bool = True) -> SyncResult:
+        """Push the unsynced days now (blocking); ok only when all were acknowledged.
+
+        `include_today=True` is a person's explicit act and sends every unsynced day; the
+        schedule passes False: only the days that are over leave, and the push is sent even
+        without any (a heartbeat).
+        """
         with self._sync_lock:
             try:
-                sent = self._push_all()
+                sent = self._push_all(include_today)
             except SyncError as exc:
                 result = SyncResult(False, getattr(exc, "sent", 0), str(exc))
                 self.store.set_sync_status(last_error=str(exc))
@@ -150,12 +166,15 @@ class SyncClient:
 
     # --- one round ----------------------------------------------------------------------
 
-    def _push_all(self) -> int:
+    def _push_all(self, include_today: bool) -> int:
         if not self.settings.enabled:
             raise SyncError("Aucun serveur de coordination n'est configuré.")
         self.store.upkeep()  # the writer files re-datable taps before the days are chosen
         pending = self.store.unsynced()
-        if not pending:
+        if not include_today:
+            pending = self._days_over(pending)
+        profile = self._profile if self._profile != self._profile_acked else None
+        if not pending and profile is None and include_today:
             return 0
         # A day the server would refuse (e.g. an absurd count) stays pending and is named,
         # but must not hold back the others.
@@ -169,14 +188,20 @@ class SyncClient:
                 refused.append(f"{record.day.isoformat()} ({_first(exc)})")
             else:
                 sendable.append(record)
-        token = self._token() if sendable else ""
+        # A heartbeat or a profile goes even without a day to carry.
+        batches = ([sendable[i:i + MAX_DAYS] for i in range(0, len(sendable), MAX_DAYS)]
+                   or ([[]] if profile is not None or not include_today else []))
+        token = self._token() if batches else ""
         clock = self.store.clock_state()
         version = catalogue.load().version
         sent = 0
-        for start in range(0, len(sendable), MAX_DAYS):
-            batch = sendable[start:start + MAX_DAYS]
-            push = build_push(self.store.install_id, clock.trusted, version, batch)
-            answer = self._post(push.model_dump_json().encode("utf-8"), token, sent)
+        for batch in batches:
+            push = build_push(self.store.install_id, clock.trusted, version, batch,
+                              profile=profile)
+            answer = self._post(push.model_dump_json(exclude_none=True).encode("utf-8"),
+                                token, sent)
+            if profile is not None:
+                self._profile_acked, profile = profile, None
             sent_pairs = {(d.day, d.revision) for d in batch}
             acked = [(a.day, a.revision) for a in answer.accepted
                      if (a.day, a.revision) in sent_pairs]
@@ -188,6 +213,19 @@ class SyncClient:
             raise _failed(f"Jour(s) gardé(s) sur la borne, non envoyables : {'; '.join(refused[:3])}"
                           + (" …" if len(refused) > 3 else ""), sent)
         return sent
+
+    def _days_over(self, pending: list) -> list:
+        """The pending days whose permanence day is over; none while the clock is unsure."""
+        clock = self.store.clock_state()
+        if not clock.trusted or clock.today is None:
+            return []
+        moment = self._now()
+        if moment.date() != clock.today:
+            # The mediator vouched for the date on a Pi without a battery clock: the store's
+            # day wins, the machine's time of day runs on.
+            moment = dt.datetime.combine(clock.today, moment.timetz())
+        return [record for record in pending
+                if day_is_over(self.permanence, record.day, moment)]
 
     def _post(self, body: bytes, token: str, sent: int) -> CountsAnswer:
         url = self.settings.url.rstrip("/") + PATH
@@ -253,19 +291,10 @@ class SyncClient:
         while not self._stopping.is_set():
             remaining = next_at - time.monotonic()
             if remaining > 0:
-                self._wake.wait(remaining)
-            if self._stopping.is_set():
-                break
-            if self._wake.is_set():
-                self._wake.clear()
-                if self._failures:
-                    continue  # a tap does not shorten the backoff after failures
-                self._stopping.wait(NUDGE_DELAY_S)  # let a burst of taps coalesce
-                self._wake.clear()
-            elif time.monotonic() < next_at:
+                self._stopping.wait(remaining)
                 continue
             try:
-                result = self.sync_now()
+                result = self.sync_now(include_today=False)
             except Exception:  # the thread must survive a store or bug surprise
                 log.exception("sync round failed unexpectedly")
                 result = SyncResult(False, 0, "Erreur interne de synchronisation.")
@@ -276,7 +305,9 @@ class SyncClient:
         interval = float(self.settings.interval_s)
         if ok:
             self._failures = 0
-            return interval
+            # Jitter: desks that start together drift apart, and a round's time says
+            # nothing about the permanence's closing time.
+            return interval * self._rng.uniform(1 - JITTER, 1 + JITTER)
         self._failures += 1
         # Full jitter (AWS "Exponential Backoff and Jitter"): uniform in [0, cap].
         cap = min(interval, BACKOFF_BASE_S * 2 ** min(self._failures, 16))
@@ -289,6 +320,15 @@ class SyncClient:
                 callback()
             except Exception:
                 log.exception("sync on_change callback failed")
+
+
+def _profile(permanence) -> Profile | None:
+    try:
+        return profile_of(permanence)
+    except ValidationError as exc:
+        # The counts matter more than the directory: they go without the profile.
+        log.warning("the permanence's profile is not sent: %s", _first(exc))
+        return None
 
 
 def _failed(message: str, sent: int) -> SyncError:

@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
     report.add_argument("--out", help="file to write (default: standard output)")
     report.add_argument("--db", help=db_help)
+
+    places = sub.add_parser("places", help="the permanences' profiles (annex 1), one per kiosk")
+    places.add_argument("--format", choices=("json", "csv"), default="json")
+    places.add_argument("--db", help=db_help)
     return parser
 
 
@@ -120,6 +124,10 @@ def _run(args) -> int:
             from sync.coordinator.reports import write_report
 
             write_report(engine, args.quarter, args.format, args.out)
+        elif args.command == "places":
+            from sync.coordinator.places import write_places
+
+            write_places(engine, args.format)
     except tokens.KioskError as exc:
         raise UsageError(str(exc)) from None
     finally:

@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import Engine, and_, delete, insert, select, update
 
 from kiosk.catalogue import CATEGORY_IDS
+from sync.coordinator.places import store_profile
 from sync.coordinator.schema import counts, day_revisions, kiosks
 from sync.protocol import Accepted, CountsAnswer, CountsPush
 
@@ -27,6 +28,7 @@ def ingest(engine: Engine, kiosk_id: int, push: CountsPush,
         conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(
             last_contact_at=now, clock_skew_s=skew, clock_trusted=push.clock_trusted,
             catalogue_version=push.catalogue_version))
+        store_profile(conn, kiosk_id, push.profile, now)
         held = {}
         if wanted:
             held = dict(conn.execute(

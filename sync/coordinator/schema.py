@@ -73,3 +73,20 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# The permanence's annex-1 profile as its kiosk last sent it (sync/coordinator/places.py):
+# institutional data only. `changed_at` moves only when the content changes, to the hour.
+places = Table(
+    "places",
+    metadata,
+    Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("commune", String(120), nullable=False),
+    Column("place", String(300), nullable=False),
+    Column("address", String(300), nullable=False),
+    Column("hours", Text, nullable=False),  # JSON: {"monday": ["09:00-12:00"], ...}
+    Column("by_appointment", Boolean, nullable=False),
+    Column("booking", String(300), nullable=False),
+    Column("categories", Text, nullable=False),  # JSON: the category ids offered
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)

@@ -197,14 +197,21 @@ def test_the_token_never_reaches_the_logs(sqlite_coordinator, kiosks, caplog):
     assert token not in kiosk.client.state.last_error
 
 
-def test_the_background_thread_pushes_after_a_nudge(sqlite_coordinator, kiosks):
-    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk())
+def test_the_background_thread_pushes_past_days_on_its_schedule(sqlite_coordinator, kiosks):
+    import random
+
+    class Soon(random.Random):
+        def uniform(self, a, b):  # no start delay, the shortest scheduled interval
+            return a
+
+    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk(), rng=Soon())
+    kiosk.offset = -dt.timedelta(days=1)
+    kiosk.tap("imprimante_scan", 2)  # yesterday: over, so the schedule carries it
+    kiosk.offset = dt.timedelta(0)
     changes = []
     kiosk.client.on_change = lambda: changes.append(kiosk.client.state)
     kiosk.client.start()
-    kiosk.tap("imprimante_scan", 2)
-    kiosk.client.nudge()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while sqlite_coordinator.totals() != {"imprimante_scan": 2} and time.monotonic() < deadline:
         time.sleep(0.1)
     assert sqlite_coordinator.totals() == kiosk.totals() == {"imprimante_scan": 2}
@@ -254,7 +261,10 @@ def test_only_allowlisted_keys_leave_the_kiosk(sqlite_coordinator, kiosks, proxi
     assert kiosk.client.sync_now().ok
     (raw,) = proxy.bodies
     push = json.loads(raw)
-    assert set(push) == {"install_id", "sent_at", "clock_trusted", "catalogue_version", "days"}
+    assert set(push) == {"install_id", "sent_at", "clock_trusted", "catalogue_version", "days",
+                         "profile"}
+    assert set(push["profile"]) == {"name", "commune", "place", "address", "hours",
+                                    "by_appointment", "booking", "categories"}
     for day in push["days"]:
         assert set(day) == {"day", "revision", "counts"}
         assert set(day["counts"]) <= set(CATEGORY_IDS)
@@ -281,7 +291,9 @@ def test_backoff_is_exponential_with_full_jitter_and_capped(tmp_path):
             delays.append(client._next_delay(ok=False))
         assert all(1.0 <= d <= cap for d in delays)
         assert max(delays) > 0.8 * cap and min(delays) < max(1.0, 0.2 * cap)  # spread out
-    assert client._next_delay(ok=True) == 600 and client._failures == 0
+    scheduled = [client._next_delay(ok=True) for _ in range(200)]
+    assert client._failures == 0
+    assert all(300 <= d <= 900 for d in scheduled) and max(scheduled) - min(scheduled) > 300
 
 
 def test_taps_made_on_an_untrusted_clock_never_leave_until_dated(sqlite_coordinator, kiosks):

@@ -305,7 +305,8 @@ def test_a_failing_coordinator_never_freezes_the_ui(tmp_path):
     import dataclasses
 
     config = dataclasses.replace(config, coordinator=dataclasses.replace(
-        config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2))
+        config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2,
+        interval_s=10))  # no push follows the tap: the first scheduled round comes <= 10 s
     frames = []
 
     def script(app):
