@@ -198,15 +198,20 @@ def test_export_writes_the_quarter_to_the_data_dir_without_a_stick(tmp_path):
 
 
 def test_outside_opening_hours_the_closed_screen_shows(tmp_path):
+    # Open only on the weekday two days from now, whatever today is: never "demain".
     today = dt.date.today()
+    opening = today + dt.timedelta(days=2)
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     config = make_config(tmp_path, permanence={
-        "hours": {"monday": ["09:00-12:00"]}, "closed_dates": [today.isoformat()],
+        "hours": {weekdays[opening.weekday()]: ["09:00-12:00"]},
+        "closed_dates": [today.isoformat()],
         "phone": "04 76 00 00 00", "by_appointment": True})
+    jours = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
     def script(app):
         assert app.root.current == "ferme"
         closed = screen(app, "ferme")
-        assert "lundi" in closed.next_opening
+        assert f"{jours[opening.weekday()]} {opening.day} " in closed.next_opening
         assert closed.phone == "04 76 00 00 00"
         app.go_home()
         yield 0.1
