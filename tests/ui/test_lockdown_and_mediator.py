@@ -14,6 +14,7 @@ from ui_helpers import (
     stored_counts,
     tap,
     today_counts,
+    type_pin,
     wait_until,
 )
 
@@ -22,22 +23,6 @@ from kiosk.pin import PinThrottle, hash_pin
 pytestmark = pytest.mark.ui
 
 PIN = "2468"
-
-
-def key(app, label: str):
-    """The PIN pad key showing `label` ("OK" for the check key)."""
-    keypad = screen(app, "pin").ids.keypad
-    for child in keypad.children:
-        if (label == "OK" and child.icon == "check") or child.text == label:
-            return child
-    raise LookupError(label)
-
-
-def type_pin(app, digits: str):
-    for digit in digits:
-        tap(key(app, digit))
-        yield 0.05
-    tap(key(app, "OK"))
 
 
 def test_escape_f1_and_close_requests_leave_the_app_running(tmp_path):

@@ -124,6 +124,23 @@ def touch_at(x: float, y: float):
     return UnitTestTouch(x, y)
 
 
+def key(app, label: str):
+    """The PIN pad key showing `label` ("OK" for the check key)."""
+    keypad = screen(app, "pin").ids.keypad
+    for child in keypad.children:
+        if (label == "OK" and child.icon == "check") or child.text == label:
+            return child
+    raise LookupError(label)
+
+
+def type_pin(app, digits: str):
+    """Tap `digits` on the PIN pad, then OK."""
+    for digit in digits:
+        tap(key(app, digit))
+        yield 0.05
+    tap(key(app, "OK"))
+
+
 def screen(app, name: str):
     return app.root.get_screen(name)
 
