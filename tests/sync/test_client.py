@@ -302,7 +302,7 @@ def test_taps_made_on_an_untrusted_clock_never_leave_until_dated(sqlite_coordina
     assert sqlite_coordinator.totals() == {"autre": 1}
     state = kiosk.client.state
     assert not state.clock_trusted and state.taps_waiting_for_date == 3
-    assert state.clock_reason == "before_build"
+    assert state.clock_reason == "jump_backward"  # 400 days back within one boot
     # The mediator says when they were: now they are a day like any other.
     kiosk.offset = dt.timedelta(0)
     (kiosk.token_file.parent / "synchronized").touch()
