@@ -14,12 +14,20 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import re
-import socket
 import string
 from pathlib import Path
 
 import pytest
-from ui_helpers import make_config, press, run_app, screen, tap, type_pin, wait_until
+from ui_helpers import (
+    make_config,
+    press,
+    run_app,
+    screen,
+    tap,
+    type_pin,
+    unreachable_coordinator,
+    wait_until,
+)
 
 from kiosk.config import parse
 from kiosk.i18n import LANGUAGES, language_name
@@ -89,17 +97,6 @@ def visible_texts(root):
             text = ICON_GLYPHS.sub("", MARKUP.sub("", widget.text)).strip()
             if text:
                 yield text
-
-
-def unreachable_coordinator(tmp_path: Path, config):
-    with socket.socket() as probe:  # a port on 127.0.0.1 where nothing listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = tmp_path / "token"
-    token.write_text("k" * 43 + "\n")
-    token.chmod(0o600)
-    return dataclasses.replace(config, coordinator=dataclasses.replace(
-        config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2))
 
 
 def failed_sync(config) -> None:

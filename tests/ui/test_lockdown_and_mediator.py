@@ -15,6 +15,7 @@ from ui_helpers import (
     tap,
     today_counts,
     type_pin,
+    unreachable_coordinator,
     wait_until,
 )
 
@@ -283,19 +284,7 @@ def test_systemd_is_told_ready_once_accueil_is_drawn_and_the_watchdog_is_fed(tmp
 
 
 def test_a_failing_coordinator_never_freezes_the_ui(tmp_path):
-    import socket
-
-    with socket.socket() as probe:  # a port on 127.0.0.1 where nothing listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = tmp_path / "token"
-    token.write_text("k" * 43 + "\n")
-    token.chmod(0o600)
-    config = make_config(tmp_path, double_tap_guard_s=0.1)
-    import dataclasses
-
-    config = dataclasses.replace(config, coordinator=dataclasses.replace(
-        config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2))
+    config = unreachable_coordinator(tmp_path, make_config(tmp_path, double_tap_guard_s=0.1))
     frames = []
 
     def script(app):
