@@ -2,8 +2,9 @@
 
 State lives in Kivy properties (`lang`, `scale`, `portrait`, `sync_state`…) that the kv rules
 of screens/ bind to. Every text is said through `tr` in the app's `lang`; kv writes it
-`_("…")`, a `Translator` that Kivy re-evaluates whenever `lang` changes. Every tap goes through `record_visit`. Disk and network work other than
-the tap itself runs on a worker thread; results come back to the UI thread with @mainthread.
+`_("…")`, a `Translator` that Kivy re-evaluates whenever `lang` changes. Every tap goes
+through `record_visit`. Disk and network work other than the tap itself runs on a worker
+thread; results come back to the UI thread with @mainthread.
 """
 
 from __future__ import annotations
