@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kiosk import config as config_mod
 from kiosk.catalogue import load as load_catalogue
+from kiosk.i18n import Message, translate
 
 USAGE_ERROR = 2
 FAILURE = 1
@@ -86,7 +87,6 @@ def cmd_run(args) -> int:
 
 
 def cmd_tally(args) -> int:
-    from kiosk.clock import explain
     from kiosk.tally import day_tally
 
     cfg = _load_config(args)
@@ -105,7 +105,7 @@ def cmd_tally(args) -> int:
     print(f"  {'Total':<{width}}  {tally.total:>4}")
     if tally.pending:
         print(f"  + {tally.pending} visite(s) en attente d'une date "
-              f"({explain(tally.clock_reason, 'fr')})")
+              f"({translate('fr', Message(tally.clock_reason))})")
     if not known:
         print(f"(aucun comptage encore dans {cfg.kiosk.data_dir})", file=sys.stderr)
     return 0
@@ -137,10 +137,12 @@ def cmd_sync(args) -> int:
         raise CliError(str(exc)) from None
     with store:
         result = SyncClient(cfg, store).sync_now()
+    lang = cfg.kiosk.languages[0]
+    words = " ".join(translate(lang, message) for message in result.messages())
     if result.ok:
-        print(f"{result.message}{shared}")
+        print(f"{words}{shared}")
         return 0
-    print(f"kiosk sync: {result.message}", file=sys.stderr)
+    print(f"kiosk sync: {words}", file=sys.stderr)
     return FAILURE
 
 

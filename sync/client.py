@@ -15,6 +15,9 @@ idempotent, so POST may be retried), waiting at most `RETRY_AFTER_MAX_S` whateve
 Retry-After says; between failed rounds the thread backs off exponentially with full
 jitter, and it starts after a random delay because many desks power on together.
 The token is read from its 0600 file at each round and never logged.
+
+Nothing here is worded: results, problems and the state carry `kiosk.i18n.Message` codes
+and parameters, said in the reader's language by the mediator view and by `kiosk sync`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from urllib3.util.retry import Retry
 
 from kiosk import catalogue
 from kiosk.hours import day_is_over
+from kiosk.i18n import Message
 from sync.protocol import MAX_DAYS, PATH, CountsAnswer, DayCounts, Profile, build_push, profile_of
 
 log = logging.getLogger(__name__)
@@ -52,39 +56,42 @@ CONNECT_TIMEOUT_S = 5
 class SyncResult:
     ok: bool
     sent: int  # days the coordinator acknowledged
-    message: str  # plain French, for the mediator and `kiosk sync`
+    message: Message  # what happened: a sync problem, or "nothing_new" / "days_sent"
     waiting: int = 0  # taps not sent because they wait for a date (untrusted clock)
+
+    def messages(self) -> list[Message]:
+        """What `kiosk sync` says, in order."""
+        return [self.message] + ([Message("taps_waiting", {"n": self.waiting})]
+                                 if self.waiting else [])
 
 
 @dataclass(frozen=True)
 class SyncState:
     last_success: dt.datetime | None
     days_pending: int
-    last_error: str  # "" when the last attempt went through
+    last_error: Message | None  # None when the last attempt went through
     clock_trusted: bool
-    clock_reason: str = ""
+    clock_reason: str = ""  # a kiosk.clock reason code
     taps_waiting_for_date: int = 0
 
-    def lines(self) -> list[str]:
-        """The state in plain French, one fact per line, for the mediator view."""
-        when = (self.last_success.astimezone().strftime("le %d/%m/%Y à %H:%M")
-                if self.last_success else "jamais")
-        lines = [f"Dernier envoi réussi : {when}",
-                 "Tout est envoyé." if not self.days_pending else
-                 f"Jours en attente d'envoi : {self.days_pending}"]
+    def messages(self) -> list[Message]:
+        """The sync facts, one per line, for the mediator view (its clock line is apart)."""
+        lines = [Message("last_success", {"when": self.last_success}) if self.last_success
+                 else Message("never_sent"),
+                 Message("days_pending", {"n": self.days_pending}) if self.days_pending
+                 else Message("all_sent")]
         if self.last_error:
-            lines.append(f"Dernier problème : {self.last_error}")
-        if self.clock_trusted:
-            lines.append("Horloge : à l'heure.")
-        else:
-            lines.append("Horloge : pas sûre. " + self.clock_reason +
-                         (f" {self.taps_waiting_for_date} visite(s) attendent une date."
-                          if self.taps_waiting_for_date else ""))
+            lines.append(Message("last_problem", {"problem": self.last_error}))
         return lines
 
 
 class SyncError(Exception):
-    """One round failed; str() is plain French for the mediator."""
+    """One round failed; `message` says why (a kiosk.i18n code and its parameters)."""
+
+    def __init__(self, code: str, sent: int = 0, **params):
+        super().__init__(code)
+        self.message = Message(code, params)
+        self.sent = sent
 
 
 class SyncClient:
@@ -132,9 +139,9 @@ class SyncClient:
         return SyncState(
             last_success=_parse_time(_get(status, "last_success")),
             days_pending=len(self.store.unsynced()),
-            last_error=_get(status, "last_error") or "",
+            last_error=Message.loads(_get(status, "last_error") or ""),
             clock_trusted=bool(clock.trusted),
-            clock_reason=clock.message("fr") if not clock.trusted else "",
+            clock_reason=clock.reason,
             taps_waiting_for_date=int(getattr(clock, "pending", 0) or 0),
         )
 
@@ -149,17 +156,13 @@ class SyncClient:
             try:
                 sent = self._push_all(include_today)
             except SyncError as exc:
-                result = SyncResult(False, getattr(exc, "sent", 0), str(exc))
-                self.store.set_sync_status(last_error=str(exc))
+                result = SyncResult(False, exc.sent, exc.message)
+                self.store.set_sync_status(last_error=exc.message.dumps())
             else:
                 self.store.set_sync_status(last_success=dt.datetime.now(dt.UTC), last_error="")
-                message = ("Rien de nouveau à envoyer." if not sent else
-                           f"{sent} jour(s) envoyé(s) au coordinateur.")
+                message = Message("days_sent", {"n": sent}) if sent else Message("nothing_new")
+                # Taps waiting for a date are not acknowledged: they have no day yet.
                 waiting = self.store.clock_state().pending
-                if waiting:
-                    # Not everything is acknowledged: those taps have no day yet.
-                    message += (f" {waiting} visite(s) attendent une date (horloge pas sûre) :"
-                                " à confirmer dans la vue médiateur.")
                 result = SyncResult(not waiting, sent, message, waiting)
         self._changed()
         return result
@@ -168,7 +171,7 @@ class SyncClient:
 
     def _push_all(self, include_today: bool) -> int:
         if not self.settings.enabled:
-            raise SyncError("Aucun serveur de coordination n'est configuré.")
+            raise SyncError("no_coordinator")
         self.store.upkeep()  # the writer files re-datable taps before the days are chosen
         pending = self.store.unsynced()
         if not include_today:
@@ -208,10 +211,10 @@ class SyncClient:
             self.store.mark_synced(acked)
             sent += len(acked)
             if len(acked) != len(batch):
-                raise _failed("Le coordinateur n'a pas confirmé tous les jours envoyés.", sent)
+                raise SyncError("not_all_acknowledged", sent)
         if refused:
-            raise _failed(f"Jour(s) gardé(s) sur la borne, non envoyables : {'; '.join(refused[:3])}"
-                          + (" …" if len(refused) > 3 else ""), sent)
+            raise SyncError("days_refused", sent, days="; ".join(refused[:3])
+                            + (" …" if len(refused) > 3 else ""))
         return sent
 
     def _days_over(self, pending: list) -> list:
@@ -235,34 +238,31 @@ class SyncClient:
                 headers={"Authorization": f"Bearer {token}",
                          "Content-Type": "application/json"})
         except requests.exceptions.SSLError:
-            raise _failed("Le certificat du serveur n'est pas valide "
-                          "(vérifier la date de la borne).", sent) from None
+            raise SyncError("bad_certificate", sent) from None
         except requests.exceptions.Timeout:
-            raise _failed("Le serveur de coordination ne répond pas à temps.", sent) from None
+            raise SyncError("timeout", sent) from None
         except requests.exceptions.RequestException:
-            raise _failed("Le serveur de coordination est injoignable "
-                          "(réseau coupé ?).", sent) from None
+            raise SyncError("unreachable", sent) from None
         if response.status_code == 200:
             try:
                 return CountsAnswer.model_validate_json(response.content)
             except ValidationError:
-                raise _failed("Le serveur a donné une réponse incompréhensible.", sent) from None
-        raise _failed(_explain(response), sent)
+                raise SyncError("bad_answer", sent) from None
+        raise _refusal(response, sent)
 
     def _token(self) -> str:
         path = Path(self.settings.token_file)
         try:
             mode = path.stat().st_mode
             if mode & (stat.S_IRWXG | stat.S_IRWXO):
-                raise SyncError(f"Le fichier du jeton {path} est lisible par d'autres "
-                                "(il doit être en mode 600).")
+                raise SyncError("token_too_open", path=str(path))
             token = path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
-            raise SyncError(f"Le fichier du jeton {path} est introuvable.") from None
+            raise SyncError("token_missing", path=str(path)) from None
         except (OSError, UnicodeDecodeError):
-            raise SyncError(f"Le fichier du jeton {path} ne peut pas être lu.") from None
+            raise SyncError("token_unreadable", path=str(path)) from None
         if not token or not token.isprintable() or " " in token:
-            raise SyncError(f"Le fichier du jeton {path} ne contient pas de jeton valable.")
+            raise SyncError("token_invalid", path=str(path))
         return token
 
     def _http(self) -> requests.Session:
@@ -297,7 +297,7 @@ class SyncClient:
                 result = self.sync_now(include_today=False)
             except Exception:  # the thread must survive a store or bug surprise
                 log.exception("sync round failed unexpectedly")
-                result = SyncResult(False, 0, "Erreur interne de synchronisation.")
+                result = SyncResult(False, 0, Message("internal_error"))
             # Taps waiting for a date are no network failure: no backoff for them.
             next_at = time.monotonic() + self._next_delay(result.ok or result.waiting > 0)
 
@@ -331,27 +331,24 @@ def _profile(permanence) -> Profile | None:
         return None
 
 
-def _failed(message: str, sent: int) -> SyncError:
-    error = SyncError(message)
-    error.sent = sent
-    return error
-
-
-def _explain(response: requests.Response) -> str:
+def _refusal(response: requests.Response, sent: int) -> SyncError:
+    """The problem an answer other than 200 names (its status, and the server's detail)."""
     code = response.status_code
     try:
-        detail = str(response.json().get("detail", ""))[:200]
+        detail = str(response.json().get("detail", ""))[:100]
     except (ValueError, AttributeError):
         detail = ""
     if code == 401:
-        return "La borne n'est pas reconnue par le coordinateur (jeton révoqué ou erroné)."
+        return SyncError("unknown_kiosk", sent)
     if code == 429:
-        return "Le coordinateur demande de patienter avant le prochain envoi."
+        return SyncError("too_often", sent)
     if code in (400, 413, 422):
-        return f"Le coordinateur a refusé les données ({code}) : {detail or 'sans détail'}."
+        if detail:
+            return SyncError("data_refused", sent, status=code, detail=detail)
+        return SyncError("data_refused_no_detail", sent, status=code)
     if code >= 500:
-        return f"Le serveur de coordination est en difficulté (erreur {code})."
-    return f"Réponse inattendue du coordinateur (code {code})."
+        return SyncError("server_error", sent, status=code)
+    return SyncError("unexpected_status", sent, status=code)
 
 
 def _first(exc: ValidationError) -> str:
