@@ -77,7 +77,7 @@ def write_csv(table: QuarterTable, out: IO[str]) -> None:
     def row(*values):
         writer.writerow([cell_text(v) for v in values])
 
-    row("trimestre", "commune", "catégorie", "thématique nationale", "nombre", "%")
+    row(*texts.CSV_HEADER)
     for sheet in table.sheets:
         if not sheet.has_data:
             row(table.quarter, sheet.title, texts.NO_DATA, "", "", "")
@@ -126,10 +126,12 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
     for sheet in table.sheets:
         ws = wb.create_sheet(_sheet_name(texts.NETWORK_SHEET if sheet.network else sheet.title,
                                          used))
-        ws["A1"] = f"Tableau de suivi du public — {sheet.title}"
+        ws["A1"] = texts.QUARTER_TITLE.format(scope=sheet.title)
         ws["A1"].font = _TITLE_FONT
-        ws["A2"] = f"{table.period.label} ({table.quarter}), du {table.period.start:%d/%m/%Y} au {table.period.end:%d/%m/%Y}"
-        _header(ws, 4, ["Catégorie", "Thématique nationale", "Nombre", "%"])
+        ws["A2"] = texts.QUARTER_SUBTITLE.format(
+            label=table.period.label, quarter=table.quarter, start=table.period.start,
+            end=table.period.end)
+        _header(ws, 4, list(texts.QUARTER_HEADER))
         if not sheet.has_data:
             ws["A5"] = texts.NO_DATA_QUARTER
         else:
@@ -160,12 +162,12 @@ def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> 
     year_row = cells.months[NETWORK]
     wb = Workbook()
     ws = wb.active
-    ws.title = "Synthèse"
+    ws.title = texts.SHEET_SUMMARY
     scope = report.commune or texts.NETWORK_LABEL
-    ws["A1"] = f"Bilan annuel quantitatif {report.year} — {scope}"
+    ws["A1"] = texts.ANNUAL_TITLE.format(year=report.year, scope=scope)
     ws["A1"].font = _TITLE_FONT
-    _header(ws, 3, ["Catégorie", "Thématique nationale", str(report.year),
-                    str(report.year - 1), "Évolution"])  # fmt: skip
+    _header(ws, 3, [texts.CATEGORY, texts.THEMATIQUE, str(report.year), str(report.year - 1),
+                    texts.CHANGE])
     row = 4
     for cat in category_ids():
         cur, prev = year_row[cat], cells.previous_categories[cat]
@@ -173,41 +175,41 @@ def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> 
                              prev.shown()], cells.change(cur, prev))  # fmt: skip
         row += 1
     cur, prev = year_row["total"], cells.previous_categories["total"]
-    _trend_row(ws, row, ["Total", "", cur.shown(), prev.shown()], cells.change(cur, prev),
+    _trend_row(ws, row, [texts.TOTAL, "", cur.shown(), prev.shown()], cells.change(cur, prev),
                bold=True)
     _widths(ws, [70, 42, 12, 12, 12])
 
-    ws = wb.create_sheet("Par mois")
-    ws["A1"] = f"Visites par mois, {report.year} — {scope}"
+    ws = wb.create_sheet(texts.SHEET_MONTHS)
+    ws["A1"] = texts.MONTHS_TITLE.format(year=report.year, scope=scope)
     ws["A1"].font = _TITLE_FONT
-    _header(ws, 3, ["Mois", *[category_label(c) for c in category_ids()], "Total",
-                    f"Total {report.year - 1}", "Évolution"])  # fmt: skip
+    _header(ws, 3, [texts.MONTH, *[category_label(c) for c in category_ids()], texts.TOTAL,
+                    f"{texts.TOTAL} {report.year - 1}", texts.CHANGE])
     for m in range(12):
         month, prev = cells.months[texts.MONTHS[m]], cells.previous[texts.MONTHS[m]]["n"]
         if not report.months_reported[m] and month["total"].value == 0:
-            line = [texts.MONTHS[m]] + ["—"] * len(category_ids()) + ["aucune donnée", prev.shown()]
+            line = [texts.MONTHS[m]] + ["—"] * len(category_ids()) + [texts.NO_DATA_SHORT, prev.shown()]
             _trend_row(ws, 4 + m, line, None)
             continue
         line = [texts.MONTHS[m]] + [month[c].shown() for c in category_ids()]
         _trend_row(ws, 4 + m, line + [month["total"].shown(), prev.shown()],
                    cells.change(month["total"], prev))
     prev = cells.previous[NETWORK]["n"]
-    _trend_row(ws, 16, ["Total", *[year_row[c].shown() for c in category_ids()],
+    _trend_row(ws, 16, [texts.TOTAL, *[year_row[c].shown() for c in category_ids()],
                         year_row["total"].shown(), prev.shown()],
                cells.change(year_row["total"], prev), bold=True)  # fmt: skip
     _widths(ws, [14] + [18] * len(category_ids()) + [12, 12, 12])
 
-    ws = wb.create_sheet("Par commune")
-    ws["A1"] = f"Visites par commune, {report.year}"
+    ws = wb.create_sheet(texts.SHEET_COMMUNES)
+    ws["A1"] = texts.COMMUNES_TITLE.format(year=report.year)
     ws["A1"].font = _TITLE_FONT
-    _header(ws, 3, ["Commune", str(report.year), str(report.year - 1), "Évolution"])
+    _header(ws, 3, [texts.COMMUNE, str(report.year), str(report.year - 1), texts.CHANGE])
     row = 4
     for name in report.communes:
         cur, prev = cells.communes[name]["cur"], cells.communes[name]["prev"]
         _trend_row(ws, row, [name, cur.shown(), prev.shown()], cells.change(cur, prev))
         row += 1
     cur, prev = cells.communes[NETWORK]["cur"], cells.communes[NETWORK]["prev"]
-    _trend_row(ws, row, ["Total", cur.shown(), prev.shown()], cells.change(cur, prev), bold=True)
+    _trend_row(ws, row, [texts.TOTAL, cur.shown(), prev.shown()], cells.change(cur, prev), bold=True)
     _widths(ws, [40, 12, 12, 12])
     if suppress_below:
         for sheet in wb.worksheets:

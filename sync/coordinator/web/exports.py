@@ -27,7 +27,7 @@ def _threshold(params) -> int | None:
     try:
         return reports.whole_number(params.get("seuil") or str(DEFAULT_THRESHOLD), "seuil", 2, 100)
     except reports.ReportError:
-        raise BadForm("Le seuil de masquage doit être un nombre entier entre 2 et 100.") from None
+        raise BadForm(texts.BAD_THRESHOLD) from None
 
 
 def _year(params) -> int:
@@ -35,7 +35,7 @@ def _year(params) -> int:
     try:
         return reports.parse_year(raw)
     except reports.ReportError:
-        raise BadForm(f"« {raw} » n'est pas une année entre 2000 et 2999.") from None
+        raise BadForm(texts.BAD_YEAR.format(text=raw)) from None
 
 
 @router.get("/rapports", response_class=HTMLResponse)
@@ -58,11 +58,11 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
     fmt = params.get("format") or "xlsx"
     threshold = _threshold(params)
     if fmt not in ("csv", "xlsx"):
-        raise BadForm("Le format doit être CSV ou XLSX.")
+        raise BadForm(texts.BAD_FORMAT)
     try:
         table = reports.quarter_table(engine, params.get("trimestre") or "", threshold)
     except reports.ReportError as exc:
-        raise BadForm(f"Trimestre refusé : {exc}.") from None
+        raise BadForm(texts.QUARTER_REFUSED.format(reason=exc)) from None
     suffix = "-anonymise" if threshold else ""
     name = f"tableau-de-suivi-{table.quarter}{suffix}.{fmt}"
     if fmt == "csv":
@@ -86,7 +86,7 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
     month_totals = [sum(m.values()) for m in report.months]
     day = today()
-    month_notes = ["à venir" if dt.date(year, i + 1, 1) > day else "aucune donnée"
+    month_notes = [texts.TO_COME if dt.date(year, i + 1, 1) > day else texts.NO_DATA_SHORT
                    for i in range(12)]
     return page(request, "annual.html", {
         "report": report, "year": year, "commune": commune,

@@ -8,7 +8,7 @@ import json
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from sync.coordinator import kiosks
+from sync.coordinator import kiosks, texts
 from sync.coordinator.app import EngineDep
 
 from .charts import qr_svg
@@ -29,16 +29,15 @@ def _kiosk_rows(engine) -> list[dict]:
         warnings = []
         if k.revoked_at is None:
             if last is None:
-                warnings.append("jamais contactée")
+                warnings.append(texts.NEVER_CONTACTED)
             elif days_since > STALE_AFTER_DAYS:
-                warnings.append(f"aucun contact depuis plus de {STALE_AFTER_DAYS} jours")
+                warnings.append(texts.STALE.format(days=STALE_AFTER_DAYS))
             if k.clock_trusted is False:
-                warnings.append("horloge non fiable")
+                warnings.append(texts.CLOCK_UNTRUSTED)
             elif k.clock_skew_s is not None and abs(k.clock_skew_s) > SKEW_WARNING_S:
-                warnings.append("horloge décalée de plus de 10 minutes")
+                warnings.append(texts.CLOCK_OFF)
             if len(k.installs) >= kiosks.MAX_INSTALLS:
-                warnings.append(f"{kiosks.MAX_INSTALLS} installations : une nouvelle sera "
-                                "refusée avant réinitialisation")
+                warnings.append(texts.INSTALLS_FULL.format(n=kiosks.MAX_INSTALLS))
         rows.append({"kiosk": k, "last": last, "days_since": days_since,
                      "revoked": local(k.revoked_at), "warnings": warnings})
     return rows
@@ -47,7 +46,7 @@ def _kiosk_rows(engine) -> list[dict]:
 def _kiosk_by_id(engine, kiosk_id: int) -> kiosks.Kiosk:
     kiosk = kiosks.get_kiosk(engine, kiosk_id)
     if kiosk is None:
-        raise BadForm("Cette borne n'existe pas.", status=404)
+        raise BadForm(texts.UNKNOWN_KIOSK, status=404)
     return kiosk
 
 
@@ -77,7 +76,7 @@ async def kiosk_new(request: Request, user: CurrentUser, engine: EngineDep):
     except kiosks.KioskError as exc:
         return page(request, "kiosk_new.html",
                     {"communes": kiosks.list_communes(engine),
-                     "error": f"Borne refusée : {exc}.", "form": form}, status=400)
+                     "error": texts.KIOSK_REFUSED.format(reason=exc), "form": form}, status=400)
     url = str(request.base_url).rstrip("/")
     payload = json.dumps({"url": url, "token": token}, separators=(",", ":"))
     return page(request, "kiosk_created.html", {

@@ -7,7 +7,7 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from sync.coordinator import users
+from sync.coordinator import texts, users
 from sync.coordinator.app import EngineDep
 
 from .pages import checked_form, page, safe_next
@@ -30,12 +30,12 @@ async def login(request: Request, engine: EngineDep):
     throttle: users.LoginThrottle = request.app.state.login_throttle
     wait = throttle.wait_s(login_name, address)
     if wait > 0:
-        message = f"Trop d'essais : attendez {int(wait) + 1} secondes avant de réessayer."
+        message = texts.TOO_MANY_TRIES.format(seconds=int(wait) + 1)
         return page(request, "login.html", {"suite": suite, "error": message}, status=429)
     user = users.verify_user(engine, login_name, password)
     if user is None:
         throttle.failed(login_name, address)
-        message = "Identifiant ou mot de passe incorrect."
+        message = texts.BAD_LOGIN
         return page(request, "login.html", {"suite": suite, "error": message}, status=401)
     throttle.succeeded(login_name, address)
     request.session.clear()  # a fresh session: nothing set before the login survives it

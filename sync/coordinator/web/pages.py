@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sync.coordinator import reports, users
+from sync.coordinator import reports, texts, users
 from sync.coordinator.app import EngineDep
 from sync.coordinator.kiosks import list_communes
 
@@ -64,7 +64,7 @@ def _skew_text(seconds: float | None) -> str:
 
 def _hour_text(moment: dt.datetime | None) -> str:
     # The coordinator keeps contacts on the hour only: say so rather than show ":00".
-    return "jamais" if moment is None else f"{moment:%d/%m/%Y} vers {moment:%H} h"
+    return texts.NEVER if moment is None else texts.AROUND_HOUR.format(moment=moment)
 
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -103,14 +103,11 @@ async def checked_form(request: Request) -> dict[str, str]:
     try:
         form = await request.form()
     except Exception:
-        raise BadForm("Le formulaire envoyé est illisible.") from None
+        raise BadForm(texts.FORM_UNREADABLE) from None
     sent = form.get("csrf")
     expected = request.session.get("csrf")
     if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, expected):
-        raise BadForm(
-            "Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.",
-            status=403,
-        )
+        raise BadForm(texts.FORM_EXPIRED, status=403)
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -166,5 +163,5 @@ def today() -> dt.date:
 def known_commune(engine, commune: str) -> str:
     """`commune` when a kiosk is registered there ("" for the whole network), else BadForm."""
     if commune and commune not in list_communes(engine):
-        raise BadForm(f"Aucune borne n'est enregistrée pour la commune « {commune} ».")
+        raise BadForm(texts.UNKNOWN_COMMUNE.format(commune=commune))
     return commune

@@ -38,9 +38,9 @@ def parse_period(params) -> tuple[reports.Period, dict]:
             period = reports.range_period(reports.parse_day(values["du"]),
                                           reports.parse_day(values["au"]))
         else:
-            raise reports.ReportError(f"« {kind} » n'est pas un type de période connu")
+            raise reports.ReportError(texts.UNKNOWN_PERIOD_KIND.format(kind=kind))
     except reports.ReportError as exc:
-        raise BadForm(f"Période refusée : {exc}.") from None
+        raise BadForm(texts.PERIOD_REFUSED.format(reason=exc)) from None
     return period, values
 
 
@@ -57,7 +57,7 @@ def statistics(request: Request, user: CurrentUser, engine: EngineDep):
         label = texts.MONTHS_SHORT[first.month - 1] if len(stats.months) > 1 \
             else texts.MONTHS[first.month - 1]
         label += f" {first.year}" if several_years or len(stats.months) == 1 else ""
-        note = "à venir" if first > day else "aucune donnée"
+        note = texts.TO_COME if first > day else texts.NO_DATA_SHORT
         months.append((label, visits, note))
     chart_months = months if len(months) <= 36 else None
     coverage = stats.coverage(day)
