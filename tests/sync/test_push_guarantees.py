@@ -120,3 +120,14 @@ def test_access_log_is_a_debugging_flag():
 
     assert _parser().parse_args(["serve"]).access_log is False
     assert _parser().parse_args(["serve", "--access-log"]).access_log is True
+
+
+def test_report_reads_ascii_quarters_only(sqlite_url):
+    for text in ("٢٠٢٦-Q4", "2026-Q²", "２０２６-Q4"):
+        done = cli("report", "--quarter", text, "--db", sqlite_url)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "not a quarter" in done.stderr
+    for text in ("2026-T4", "2026-q4"):
+        done = cli("report", "--quarter", text, "--db", sqlite_url)
+        assert done.returncode == 0, done.stderr
+        assert '"quarter": "2026-Q4"' in done.stdout
