@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from kiosk.catalogue import load as load_catalogue
 from kiosk.config import WEEKDAYS
+from sync.coordinator.cells import cell_text
 from sync.coordinator.schema import kiosks, places
 from sync.protocol import Profile
 
@@ -160,11 +161,6 @@ def national_row(entry: dict) -> dict[str, str]:
     return row
 
 
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ (or a tab/CR) is a live formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def places_csv(entries: list[dict]) -> str:
     """The national open-data CSV: UTF-8, comma-separated, one row per permanence."""
     out = io.StringIO()
@@ -172,7 +168,7 @@ def places_csv(entries: list[dict]) -> str:
     writer.writerow(NATIONAL_COLUMNS)
     for entry in entries:
         row = national_row(entry)
-        writer.writerow([_cell(row[column]) for column in NATIONAL_COLUMNS])
+        writer.writerow([cell_text(row[column]) for column in NATIONAL_COLUMNS])
     return out.getvalue()
 
 

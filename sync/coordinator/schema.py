@@ -35,10 +35,22 @@ kiosks = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Column("last_contact_at", DateTime(timezone=True)),
-    # What the kiosk last said about its clock: (its sent_at - server time) and trusted flag.
+    # On the hour: the coordinator keeps no finer time of what it receives.
+    # What the kiosk last said about its clock: (its sent_at - server time), rounded to the
+    # minute, and its trusted flag.
     Column("clock_skew_s", Float),
     Column("clock_trusted", Boolean),
     Column("catalogue_version", String(20)),
+)
+
+# The install ids a kiosk token has brought (at most kiosks.MAX_INSTALLS until a reset).
+kiosk_installs = Table(
+    "kiosk_installs",
+    metadata,
+    Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
+    Column("install_id", String(36), primary_key=True),
+    # On the hour, like every time the coordinator keeps of what it receives.
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
 )
 
 # One row per (kiosk, install, day): the highest revision the server holds for that day.
