@@ -20,7 +20,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync.coordinator import db, ingest, tokens
+from sync.coordinator import db, ingest, tokens, transfers
 from sync.coordinator.ratelimit import RateLimiter, retry_after
 from sync.protocol import PATH, CountsAnswer, CountsPush, ErrorAnswer
 
@@ -114,6 +114,7 @@ def current_kiosk(
         kiosk = tokens.kiosk_for_token(conn, credentials.credentials)
     if kiosk is None:
         raise HTTPException(401, "unknown or revoked kiosk token", headers=challenge)
+    transfers.ensure_key(engine, kiosk.id, credentials.credentials)
     return kiosk
 
 

@@ -1,4 +1,4 @@
-"""`kiosk-coordinator`: serve the API, manage kiosks and dashboard users, print reports.
+"""`kiosk-coordinator`: serve the API, manage kiosks and users, print reports, import transfers.
 
 Bad input gets one line on stderr and exit status 2; an unusable database exit status 1.
 """
@@ -65,7 +65,28 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
     report.add_argument("--out", help="file to write (default: standard output)")
     report.add_argument("--db", help=db_help)
+
+    imp = sub.add_parser("import", help="file a kiosk's offline transfer file")
+    imp.add_argument("file", help="the file written by `kiosk transfer --out`")
+    imp.add_argument("--db", help=db_help)
     return parser
+
+
+def _import(engine, path: str) -> None:
+    from pathlib import Path
+
+    from sync.coordinator.transfers import import_file
+    from sync.transfer import TransferError
+
+    try:
+        data = Path(path).read_bytes()
+        filed = import_file(engine, data)
+    except (OSError, TransferError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise UsageError(f"import {path}: {reason}; nothing was filed") from None
+    for item in filed:
+        print(f"{item.kiosk_name}: {item.days} day(s), {item.visits} visit(s); "
+              f"{item.updated} day(s) new or newer, the others already held.")
 
 
 def _engine(url):
@@ -120,6 +141,8 @@ def _run(args) -> int:
             from sync.coordinator.reports import write_report
 
             write_report(engine, args.quarter, args.format, args.out)
+        elif args.command == "import":
+            _import(engine, args.file)
     except tokens.KioskError as exc:
         raise UsageError(str(exc)) from None
     finally:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from sync.coordinator import transfers
 from sync.coordinator.schema import kiosks
 
 
@@ -49,9 +50,10 @@ def add_kiosk(engine: Engine, name: str, commune: str) -> str:
     with engine.begin() as conn:
         if conn.execute(select(kiosks.c.id).where(kiosks.c.name == name)).first():
             raise KioskError(f"a kiosk named {name!r} already exists")
-        conn.execute(insert(kiosks).values(
+        made = conn.execute(insert(kiosks).values(
             name=name, commune=commune, token_hash=hash_token(token),
             created_at=dt.datetime.now(dt.UTC)))
+        transfers.remember_key(conn, made.inserted_primary_key[0], token)
     return token
 
 

@@ -12,3 +12,6 @@ def mount(app, *, secret_key: str | None = None) -> None:
     from .routes import install
 
     install(app, secret_key=secret_key)
+    from .transfer import router as transfer_router
+
+    app.include_router(transfer_router)
