@@ -179,12 +179,12 @@ def cmd_transfer(args) -> int:
     from sync import transfer
     from sync.client import SyncClient, SyncError
 
+    try:
+        # The client's reader: the same 0600 check and messages as `kiosk sync`.
+        token = SyncClient(cfg, None)._token()
+    except SyncError as exc:
+        raise CliError(f"kiosk transfer: {exc}", FAILURE) from None
     with _open_store(cfg, readonly=True) as store:
-        try:
-            # The client's reader: the same 0600 check and messages as `kiosk sync`.
-            token = SyncClient(cfg, store)._token()
-        except SyncError as exc:
-            raise CliError(f"kiosk transfer: {exc}", FAILURE) from None
         days, refused = transfer.sendable(store.unsynced())
         source = transfer.Source(transfer.derive_key(token), store.install_id,
                                  store.clock_state().trusted, load_catalogue().version)
