@@ -175,19 +175,15 @@ def cmd_transfer(args) -> int:
     if not cfg.coordinator.enabled:
         raise CliError("kiosk transfer: no coordinator configured (coordinator.url is empty)",
                        FAILURE)
-    from kiosk.catalogue import load as load_catalogue
     from sync import transfer
-    from sync.client import SyncClient, SyncError
+    from sync.client import SyncError
 
     try:
-        # The client's reader: the same 0600 check and messages as `kiosk sync`.
-        token = SyncClient(cfg, None)._token()
+        token = transfer.kiosk_token(cfg)
     except SyncError as exc:
         raise CliError(f"kiosk transfer: {exc}", FAILURE) from None
     with _open_store(cfg, readonly=True) as store:
-        days, refused = transfer.sendable(store.unsynced())
-        source = transfer.Source(transfer.derive_key(token), store.install_id,
-                                 store.clock_state().trusted, load_catalogue().version)
+        source, days, refused = transfer.from_store(store, token, load_catalogue().version)
     for reason in refused:
         print(f"kiosk transfer: day kept on the kiosk, not transferable: {reason}",
               file=sys.stderr)

@@ -370,3 +370,19 @@ def sendable(days) -> tuple[list, list[str]]:
         else:
             good.append(record)
     return good, refused
+
+
+def kiosk_token(config) -> str:
+    """The kiosk's token, read by the sync client's own reader (same 0600 check, same plain
+    French errors: SyncError); it only ever feeds `derive_key`."""
+    from sync.client import SyncClient
+
+    return SyncClient(config, None)._token()
+
+
+def from_store(store, token: str, catalogue_version: str) -> tuple[Source, list, list[str]]:
+    """What to transfer from `store`: the signer, the unsent days, the days kept back."""
+    days, refused = sendable(store.unsynced())
+    source = Source(derive_key(token), store.install_id, store.clock_state().trusted,
+                    catalogue_version)
+    return source, days, refused
