@@ -42,8 +42,8 @@ KEY_ID_BYTES = 8
 MAC_BYTES = 16  # 128 bits: HMAC truncation to half the hash length (RFC 2104 section 5)
 URL_SEGMENT = "t"
 #: A file starts with this line; the payloads follow, one per line.
-#: QR codes: version 15 (77x77 modules) at error correction M. On the 7" screen (480 px
-#: high) a module is then about 5 px, 1 mm: phone cameras read that from 20 cm. Level M
+#: QR codes: version 15 (77x77 modules) at error correction M. On the 7" 800x480 screen
+#: a module is 3.5 px, 0.7 mm: phone cameras read that from 10-15 cm. Level M
 #: (15 % restorable) is enough for a lit screen that cannot be torn or stained, and leaves
 #: room for about 30 days a code; L would pack 20 % more but forgive less glare, Q and H
 #: would double the number of codes for a quarter.
