@@ -96,7 +96,8 @@ def open_transfer(conn: Connection, text: str) -> Transfer:
     ).first()
     if row is None:
         raise TransferError("no active kiosk of this coordinator signed this transfer "
-                            "(foreign, revoked, or altered)")
+                            "(foreign, revoked or altered; or a kiosk made before transfers "
+                            "existed that has not pushed since)")
     return Transfer(row.id, row.name, row.commune, open_payload(text, bytes.fromhex(row.key)))
 
 

@@ -65,7 +65,7 @@ def show(request: Request, payload: str):
 
 
 @router.post(f"/{URL_SEGMENT}/{{payload}}")
-def file(request: Request, payload: str):
+def file_transfer(request: Request, payload: str):
     html = _wants_html(request)
     try:
         transfer, push = _opened(request, payload)
