@@ -22,7 +22,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync.coordinator import db, ingest, kiosks, texts
+from sync.coordinator import db, ingest, kiosks, texts, transfers
 from sync.coordinator.ratelimit import RateLimiter, retry_after
 from sync.protocol import PATH, CountsAnswer, CountsPush, ErrorAnswer
 
@@ -116,6 +116,7 @@ def current_kiosk(
         kiosk = kiosks.kiosk_for_token(conn, credentials.credentials)
     if kiosk is None:
         raise HTTPException(401, "unknown or revoked kiosk token", headers=challenge)
+    transfers.ensure_key(engine, kiosk.id, credentials.credentials)
     return kiosk
 
 

@@ -1,4 +1,4 @@
-"""`kiosk-coordinator`: serve the API, manage kiosks and dashboard users, print reports.
+"""`kiosk-coordinator`: serve the API, manage kiosks and users, print reports, import transfers.
 
 Each subcommand is one entry of COMMANDS: a function that adds its arguments and a function
 that runs it with an engine (or without one, like `serve`). A new subcommand is one
@@ -187,6 +187,31 @@ def _places(args, engine) -> int:
     from sync.coordinator.places import write_places
 
     write_places(engine, args.format, sys.stdout)
+    return 0
+
+
+def _import_arguments(p):
+    p.add_argument("file", help="the file written by `kiosk transfer --out`")
+    p.add_argument("--db", help=DB_HELP)
+
+
+@_command("import", "file a kiosk's offline transfer file", _import_arguments)
+def _import(args, engine) -> int:
+    from pathlib import Path
+
+    from sync.coordinator.ingest import OverCeiling
+    from sync.coordinator.kiosks import TooManyInstalls
+    from sync.coordinator.transfers import import_file
+    from sync.transfer import TransferError
+
+    try:
+        filed = import_file(engine, Path(args.file).read_bytes())
+    except (OSError, TransferError, TooManyInstalls, OverCeiling) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise UsageError(f"import {args.file}: {reason}; nothing was filed") from None
+    for item in filed:
+        print(f"{item.kiosk_name}: {item.days} day(s), {item.visits} visit(s); "
+              f"{item.updated} day(s) new or newer, the others already held.")
     return 0
 
 

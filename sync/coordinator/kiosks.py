@@ -77,9 +77,14 @@ def add_kiosk(engine: Engine, name: str, commune: str) -> str:
     with engine.begin() as conn:
         if conn.execute(select(kiosks.c.id).where(kiosks.c.name == name)).first():
             raise KioskError(f"a kiosk named {name!r} already exists")
-        conn.execute(insert(kiosks).values(
+        made = conn.execute(insert(kiosks).values(
             name=name, commune=commune, token_hash=hash_token(token),
             created_at=dt.datetime.now(dt.UTC)))
+        # Only now is the token seen in clear: keep the key its offline transfers are signed
+        # with. (Imported here: transfers files through ingest, which imports this module.)
+        from sync.coordinator.transfers import remember_key
+
+        remember_key(conn, made.inserted_primary_key[0], token)
     return token
 
 

@@ -102,3 +102,14 @@ places = Table(
     Column("categories", Text, nullable=False),  # JSON: the category ids offered
     Column("changed_at", DateTime(timezone=True), nullable=False),
 )
+
+# Each kiosk's offline-transfer key, HMAC(token, "permanence-kiosk transfer v1"), derived
+# when the coordinator sees the token (add-kiosk, or the kiosk's first push after this
+# table appeared). key_id, public, is what a transfer payload names.
+transfer_keys = Table(
+    "transfer_keys",
+    metadata,
+    Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
+    Column("key_id", String(16), nullable=False, unique=True),
+    Column("key", String(64), nullable=False),
+)
