@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ui_helpers import make_config, run_app  # noqa: E402
+from ui_helpers import make_config, run_app, unreachable_coordinator, wait_until  # noqa: E402
 
 SLACK = 1.5  # pixels of rounding
 
@@ -138,17 +138,43 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     yield 0.3
     snap("05-pin")
     app.open_mediator()
-    yield 1.0
-    snap("06-mediateur")
     mediator = app.root.get_screen("mediateur")
+    yield from wait_until(lambda: mediator.snapshot is not None, timeout_s=30)
+    yield 0.3
+    snap("06-mediateur")
+    today = mediator.snapshot.today
+    mediator.ids.day_chooser.dispatch("on_step", -1)  # yesterday, filled by main()
+    yield from wait_until(lambda: mediator.snapshot.day < today, timeout_s=30)
+    yield 0.3
+    snap("06-mediateur-hier")
     mediator.ask_correction("imprimante_scan", -1)
     yield 0.4
     snap("07-correction", root=mediator._dialog)
     mediator.cancel_correction()
+    mediator.ids.quarter_chooser.dispatch("on_step", -1)
+    mediator.ids.scroll.scroll_y = 0
+    yield 0.4
+    snap("06-mediateur-bas")
     app.is_open = False
     app.show("ferme")
     yield 0.3
     snap("08-ferme")
+
+
+def store_with_yesterday(config):
+    """The config's store, with a few visits counted yesterday (the mediator's day
+    chooser then has a day to go back to); the clock is the machine's from then on."""
+    from kiosk.clock import SystemClock
+    from kiosk.store import Store
+
+    offset = [dt.timedelta(days=-1)]
+    clock = SystemClock(config.kiosk.synced_flag,
+                        now=lambda: dt.datetime.now().astimezone() + offset[0])
+    store = Store(config.kiosk.data_dir, clock=clock)
+    for category in ("service_public", "service_public", "outil_numerique", "autre"):
+        store.record(category)
+    offset[0] = dt.timedelta(0)
+    return store
 
 
 def main() -> int:
@@ -169,7 +195,11 @@ def main() -> int:
             privacy={"controller": "Commune de Crolles", "referent": "Le secrétariat de la mairie",
                      "contact": "04 76 00 00 00"},
             mediator={"pin_hash": ""})
-        run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems, targets))
+        # A coordinator (that never answers) shows "Envoyer maintenant" and the sync lines.
+        config = unreachable_coordinator(Path(tmp), config)
+        store = store_with_yesterday(config)
+        run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems, targets),
+                store=store)
     print(json.dumps({"size": size, "lang": lang, "problems": problems,
                       "smallest_visitor_target_px": targets}))
     return 0
