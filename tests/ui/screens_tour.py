@@ -18,7 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ui_helpers import make_config, run_app, unreachable_coordinator, wait_until  # noqa: E402
+from ui_helpers import (  # noqa: E402
+    make_config,
+    run_app,
+    store_with_days,
+    unreachable_coordinator,
+    wait_until,
+)
 
 SLACK = 1.5  # pixels of rounding
 
@@ -161,22 +167,6 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     snap("08-ferme")
 
 
-def store_with_yesterday(config):
-    """The config's store, with a few visits counted yesterday (the mediator's day
-    chooser then has a day to go back to); the clock is the machine's from then on."""
-    from kiosk.clock import SystemClock
-    from kiosk.store import Store
-
-    offset = [dt.timedelta(days=-1)]
-    clock = SystemClock(config.kiosk.synced_flag,
-                        now=lambda: dt.datetime.now().astimezone() + offset[0])
-    store = Store(config.kiosk.data_dir, clock=clock)
-    for category in ("service_public", "service_public", "outil_numerique", "autre"):
-        store.record(category)
-    offset[0] = dt.timedelta(0)
-    return store
-
-
 def main() -> int:
     out, lang = Path(sys.argv[1]), sys.argv[2]
     out.mkdir(parents=True, exist_ok=True)
@@ -197,7 +187,10 @@ def main() -> int:
             mediator={"pin_hash": ""})
         # A coordinator (that never answers) shows "Envoyer maintenant" and the sync lines.
         config = unreachable_coordinator(Path(tmp), config)
-        store = store_with_yesterday(config)
+        # A few visits yesterday: the mediator's day chooser has a day to go back to.
+        today = dt.date.today()
+        store = store_with_days(config, {today - dt.timedelta(days=1): [
+            "service_public", "service_public", "outil_numerique", "autre"], today: []}, today)
         run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems, targets),
                 store=store)
     print(json.dumps({"size": size, "lang": lang, "problems": problems,
