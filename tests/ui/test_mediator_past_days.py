@@ -10,7 +10,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from ui_helpers import make_config, run_app, screen, store_with_days, tap, wait_until
+from ui_helpers import (
+    make_config,
+    open_mediator_view,
+    run_app,
+    store_with_days,
+    tap,
+    tap_in_view,
+    wait_until,
+)
 
 from kiosk.store import Store
 
@@ -26,13 +34,6 @@ def stored(config, day: dt.date) -> dict[str, int]:
         return store.counts(day)
 
 
-def tap_in_view(mediator, button):
-    """Scroll `button` into the view, then touch it."""
-    mediator.ids.scroll.scroll_to(button, animate=False)
-    yield 0.2
-    tap(button)
-
-
 def test_the_mediator_corrects_yesterday_and_exports_last_quarter(tmp_path):
     config = make_config(tmp_path, kiosk={"export_dirs": [str(tmp_path / "media")]})
     store = store_with_days(config, {LAST_QUARTER_DAY: ["service_public"],
@@ -40,10 +41,7 @@ def test_the_mediator_corrects_yesterday_and_exports_last_quarter(tmp_path):
                                      TODAY: ["autre"]}, TODAY)
 
     def script(app):
-        app.open_mediator()
-        mediator = screen(app, "mediateur")
-        yield from wait_until(lambda: mediator.snapshot is not None)
-        yield 0.2
+        mediator = yield from open_mediator_view(app)
         days = mediator.ids.day_chooser.ids
         assert mediator.snapshot.day == TODAY and "mardi 10 novembre 2026" in mediator.day_title
         assert days.later.disabled and not days.earlier.disabled  # never after today
@@ -106,10 +104,7 @@ def test_the_day_chooser_stops_at_the_first_day_the_store_holds(tmp_path):
     store = store_with_days(config, {YESTERDAY: ["autre"]}, TODAY)
 
     def script(app):
-        app.open_mediator()
-        mediator = screen(app, "mediateur")
-        yield from wait_until(lambda: mediator.snapshot is not None)
-        yield 0.2
+        mediator = yield from open_mediator_view(app)
         days = mediator.ids.day_chooser.ids
         tap(days.earlier)
         yield from wait_until(lambda: mediator.snapshot.day == YESTERDAY and not mediator.busy)
@@ -122,10 +117,15 @@ def test_the_day_chooser_stops_at_the_first_day_the_store_holds(tmp_path):
         yield from wait_until(lambda: mediator.snapshot.day == TODAY and not mediator.busy)
         yield 0.1
         assert days.later.disabled and "Aujourd'hui" in mediator.day_title
+        tap(days.earlier)
+        yield from wait_until(lambda: mediator.snapshot.day == YESTERDAY and not mediator.busy)
+        yield from tap_in_view(mediator, mediator.ids.quarter_chooser.ids.earlier)
+        yield 0.2
+        assert mediator.quarter_back == 1
         app.go_home()
         yield 0.2
-        app.open_mediator()  # the view opens on today again, the current quarter too
-        yield from wait_until(lambda: not mediator.busy)
-        assert mediator.quarter_back == 0
+        mediator = yield from open_mediator_view(app)  # on today and this quarter again
+        yield from wait_until(lambda: mediator.snapshot.day == TODAY)
+        assert mediator.quarter_back == 0 and "octobre à décembre" in mediator.quarter_title
 
     run_app(config, script, store=store)

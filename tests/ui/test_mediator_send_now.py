@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from ui_helpers import make_config, run_app, screen, store_with_days, tap, wait_until
+from ui_helpers import (
+    make_config,
+    open_mediator_view,
+    run_app,
+    store_with_days,
+    tap_in_view,
+    wait_until,
+)
 
 from kiosk.store import Store
 
@@ -33,27 +40,27 @@ def coordinator(tmp_path):
     server.stop()
 
 
-def test_envoyer_maintenant_sends_today_to_the_coordinator(tmp_path, coordinator):
+def registered_kiosk(tmp_path, coordinator, **settings):
+    """A kiosk config whose token the coordinator knows (coordinator `settings` on top)."""
     token = tmp_path / "token"
     token.write_text(coordinator.add_kiosk() + "\n")
     token.chmod(0o600)
     config = make_config(tmp_path)
-    config = dataclasses.replace(config, coordinator=dataclasses.replace(
-        config.coordinator, url=coordinator.url, token_file=token))
+    return dataclasses.replace(config, coordinator=dataclasses.replace(
+        config.coordinator, url=coordinator.url, token_file=token, **settings))
+
+
+def test_envoyer_maintenant_sends_today_to_the_coordinator(tmp_path, coordinator):
+    config = registered_kiosk(tmp_path, coordinator)
     store = store_with_days(config, {TODAY: ["imprimante_scan", "imprimante_scan", "autre"]},
                             TODAY)
 
     def script(app):
-        app.open_mediator()
-        mediator = screen(app, "mediateur")
-        yield from wait_until(lambda: mediator.snapshot is not None)
+        mediator = yield from open_mediator_view(app)
         yield from wait_until(lambda: "Jours en attente d'envoi : 1." in mediator.sync_text)
         assert coordinator.day_totals() == {}  # the schedule keeps today until it is over
-        button = mediator.ids.send_now
-        mediator.ids.scroll.scroll_to(button, animate=False)
-        yield 0.2
-        assert button.parent is not None and not button.disabled
-        tap(button)
+        assert not mediator.ids.send_now.disabled
+        yield from tap_in_view(mediator, mediator.ids.send_now)
         yield from wait_until(lambda: not mediator.busy and "envoyé" in mediator.send_text,
                               timeout_s=30)
         assert "1 jour(s) envoyé(s)" in mediator.send_text
@@ -72,22 +79,13 @@ def test_envoyer_maintenant_sends_today_to_the_coordinator(tmp_path, coordinator
 
 
 def test_envoyer_maintenant_says_why_when_the_coordinator_is_down(tmp_path, coordinator):
-    token = tmp_path / "token"
-    token.write_text(coordinator.add_kiosk() + "\n")
-    token.chmod(0o600)
-    config = make_config(tmp_path)
-    config = dataclasses.replace(config, coordinator=dataclasses.replace(
-        config.coordinator, url=coordinator.url, token_file=token, timeout_s=2))
+    config = registered_kiosk(tmp_path, coordinator, timeout_s=2)
     store = store_with_days(config, {TODAY: ["autre"]}, TODAY)
     coordinator.stop()  # a network cut: nothing listens on the port any more
 
     def script(app):
-        app.open_mediator()
-        mediator = screen(app, "mediateur")
-        yield from wait_until(lambda: mediator.snapshot is not None)
-        mediator.ids.scroll.scroll_to(mediator.ids.send_now, animate=False)
-        yield 0.2
-        tap(mediator.ids.send_now)
+        mediator = yield from open_mediator_view(app)
+        yield from tap_in_view(mediator, mediator.ids.send_now)
         yield from wait_until(lambda: not mediator.busy and mediator.send_text
                               and "cours" not in mediator.send_text, timeout_s=60)
         assert "injoignable" in mediator.send_text

@@ -161,6 +161,23 @@ def touch_at(x: float, y: float):
     return UnitTestTouch(x, y)
 
 
+def open_mediator_view(app):
+    """Open the mediator view (as the PIN does) and wait for its figures; yields, then
+    returns the screen."""
+    app.open_mediator()
+    mediator = screen(app, "mediateur")
+    yield from wait_until(lambda: mediator.snapshot is not None)
+    yield 0.2
+    return mediator
+
+
+def tap_in_view(mediator, button):
+    """Scroll the mediator view to `button`, then touch it."""
+    mediator.ids.scroll.scroll_to(button, animate=False)
+    yield 0.2
+    tap(button)
+
+
 def key(app, label: str):
     """The PIN pad key showing `label` ("OK" for the check key)."""
     keypad = screen(app, "pin").ids.keypad
