@@ -61,8 +61,9 @@ def read_snapshot(store, day: dt.date | None = None) -> Snapshot:
     day to come."""
     clock = store.clock_state()
     today = clock.today or dt.date.today()
+    # Every day still on the kiosk, archive included (a few thousand after ten years).
     held = store.days(dt.date.min, today)
-    first_day = min(held[0].day, today) if held else today
+    first_day = held[0].day if held else today
     day = min(max(day or today, first_day), today)
     week_start, week_end = week_of(day)
     quarter = quarter_of(day)
@@ -103,7 +104,7 @@ class MediatorRow(BoxLayout):
     category_id = StringProperty("")
     icon = StringProperty("")
     label = StringProperty("")
-    today = NumericProperty(0)
+    today = NumericProperty(0)  # the count of the day shown (today unless one is chosen)
     week = NumericProperty(0)
     quarter = NumericProperty(0)
     fraction = NumericProperty(0)
