@@ -13,7 +13,6 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
-from kiosk.i18n import format_day
 from screens.widgets import KioskScreen
 
 
@@ -57,7 +56,7 @@ class TransfertScreen(KioskScreen):
             self.message = self.kiosk.tr("Rien à envoyer : tout est déjà parti.")
         else:
             self.message = self.kiosk.tr("Visez ce carré avec votre téléphone. "
-                                        "Sur le téléphone, touchez « Envoyer ».")
+                                         "Sur le téléphone, touchez « Envoyer ».")
             self._show()
 
     def _failed(self, error: Exception) -> None:
@@ -69,10 +68,8 @@ class TransfertScreen(KioskScreen):
 
         self.qr = qr_texture(self._texts[self.index])
         days = self._days[self.index]
-        lang = self.kiosk.lang
-        self.days_text = self.kiosk.tr(
-            "{n} jours, du {first} au {last}", n=len(days), first=format_day(days[0].day, lang),
-            last=format_day(days[-1].day, lang))
+        self.days_text = self.kiosk.tr("{n} jours, du {first} au {last}", n=len(days),
+                                       first=days[0].day, last=days[-1].day)
 
     def turn(self, step: int) -> None:
         if self.count and 0 <= self.index + step < self.count:

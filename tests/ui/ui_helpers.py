@@ -58,6 +58,29 @@ def unreachable_coordinator(tmp_path: Path, config):
         config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2))
 
 
+def store_with_days(config, taps: dict, today):
+    """The config's store with `taps` ({date: [category id, ...]}) counted on their days,
+    its clock then stopped at 10:00 on `today`: the test says which day it is, never the
+    machine."""
+    import datetime as dt
+
+    from kiosk.clock import SystemClock
+    from kiosk.store import Store
+
+    def at(day):
+        return dt.datetime.combine(day, dt.time(10)).astimezone()
+
+    wall = [at(min([*taps, today]))]
+    clock = SystemClock(config.kiosk.synced_flag, now=lambda: wall[0], boot_id="ui-test")
+    store = Store(config.kiosk.data_dir, clock=clock)
+    for day in sorted(taps):
+        wall[0] = at(day)
+        for category in taps[day]:
+            store.record(category)
+    wall[0] = at(today)
+    return store
+
+
 def run_app(config, script, *, timeout_s: float = 60.0, store=None):
     """Run KioskApp(config) and the step generator `script(app)`; re-raise its failure."""
     from kiosk.app import KioskApp
@@ -136,6 +159,23 @@ def touch_at(x: float, y: float):
     from kivy.tests.common import UnitTestTouch
 
     return UnitTestTouch(x, y)
+
+
+def open_mediator_view(app):
+    """Open the mediator view (as the PIN does) and wait for its figures; yields, then
+    returns the screen."""
+    app.open_mediator()
+    mediator = screen(app, "mediateur")
+    yield from wait_until(lambda: mediator.snapshot is not None)
+    yield 0.2
+    return mediator
+
+
+def tap_in_view(mediator, button):
+    """Scroll the mediator view to `button`, then touch it."""
+    mediator.ids.scroll.scroll_to(button, animate=False)
+    yield 0.2
+    tap(button)
 
 
 def key(app, label: str):
