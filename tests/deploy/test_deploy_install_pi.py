@@ -1,6 +1,5 @@
-"""deploy/install-pi.sh run for real with --root into a temporary tree (as root: it chowns).
-
-apt, useradd, venv and systemctl are only printed under --root; every file is written, with
+"""deploy/install-pi.sh run for real with --root --files-only into a temporary tree (as root:
+it chowns). apt, useradd, venv and systemctl are only printed there; every file is written, with
 its owner and mode, and a second run must leave the tree exactly as it was.
 """
 
@@ -29,8 +28,9 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the installer chowns 
 
 
 def run(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(["bash", str(INSTALLER), "--root", str(root), "--user", USER, *args],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["bash", str(INSTALLER), "--root", str(root), "--files-only", "--user", USER, *args],
+        capture_output=True, text=True, timeout=120)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result
