@@ -386,11 +386,16 @@ edit_cmdline() {
 enable_services() {
   local unit
   if [ -n "$root" ] || [ "$dry_run" -eq 1 ]; then
-    system systemctl daemon-reload
+    [ "$booted" -eq 0 ] || system systemctl daemon-reload
     system systemctl mask getty@tty1.service ctrl-alt-del.target
     system systemctl enable "$UNIT"
-    system systemctl enable --now systemd-timesyncd.service fake-hwclock.service
-    system sysctl --system
+    if [ "$booted" -eq 1 ]; then
+      system systemctl enable --now systemd-timesyncd.service fake-hwclock.service
+      system sysctl --system
+    else
+      system systemctl enable systemd-timesyncd.service fake-hwclock.service
+      say "not booted: nothing is started; the sysctl settings apply at the next boot"
+    fi
     return 0
   fi
   [ "$booted" -eq 0 ] || systemctl daemon-reload
