@@ -67,6 +67,7 @@ chroot_run() {  # root command...: a clean environment (host settings like PIP_F
 chroot_enter() {  # root
   local r=$1
   chroot_mount "$r"
+  mkdir -p "$r/run/host-access"
   chroot_host_access "$r" > "$r/run/host-access/env.tmp"
   mv "$r/run/host-access/env.tmp" "$r/run/host-access/env"
   if [ ! -e "$r/usr/sbin/policy-rc.d" ]; then
