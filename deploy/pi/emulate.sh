@@ -184,6 +184,12 @@ bash "$REPO/deploy/install-pi.sh" --root "$root" --package "$wheel" --config "$w
 [ -L "$root/etc/systemd/system/multi-user.target.wants/permanence-kiosk.service" ] \
   || die "install-pi.sh --root left the kiosk service disabled"
 say "installed and enabled after $(elapsed)"
+# As on a Pi, running it again changes nothing.
+bash "$REPO/deploy/install-pi.sh" --root "$root" --package "$wheel" --config "$work/config.toml" \
+  --token "$work/token" > "$out/install-pi-again.log"
+grep -q "nothing changed" "$out/install-pi-again.log" \
+  || die "a second install-pi.sh --root changed something: see $out/install-pi-again.log"
+say "a second install-pi.sh --root changed nothing ($(elapsed))"
 
 chroot_enter "$root"
 mkdir -p /tmp/.X11-unix "$root/tmp/.X11-unix"
