@@ -165,6 +165,8 @@ else
   build_root "$work/root"
   tar --zstd -cpf "$tarball.tmp" -C "$work/root" .
   mv -f "$tarball.tmp" "$tarball"
+  # Roots made for older inputs are never used again.
+  find "$cache" -maxdepth 1 -name "root-$SUITE-arm64-*.tar.zst" ! -path "$tarball" -delete
   say "cached the root as $tarball ($(du -h "$tarball" | cut -f1)) after $(elapsed)"
 fi
 say "root ready after $(elapsed)"
