@@ -50,7 +50,7 @@ die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 changed() { changes=$((changes + 1)); say "$*"; }
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 need_value() {
