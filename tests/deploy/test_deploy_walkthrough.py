@@ -112,7 +112,7 @@ def test_first_user_first_kiosk_install_and_a_counted_visit(coordinator, tmp_pat
         f'[coordinator]\nurl = "{url}"\ntoken_file = "{tree}/etc/permanence-kiosk/token"\n'
         '[permanence]\nname = "Permanence numérique de Crolles"\ncommune = "Crolles"\n')
     install = subprocess.run(
-        ["bash", str(DEPLOY / "install-pi.sh"), "--root", str(tree), "--user", "nobody",
+        ["bash", str(DEPLOY / "install-pi.sh"), "--root", str(tree), "--files-only", "--user", "nobody",
          "--token", str(tmp_path / "token.txt"), "--config", str(config)],
         capture_output=True, text=True, timeout=120)
     assert install.returncode == 0, install.stderr
