@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -29,7 +28,7 @@ class FermeScreen(HomeScreen):
         app = self.kiosk
         lang = app.lang
         permanence = app.kiosk_config.permanence
-        now = dt.datetime.now().astimezone()
+        now = app.now()
         moment = permanence.next_opening(now)
         self.next_opening = (
             translate(lang, "Prochaine ouverture : {when}.").format(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,9 +46,10 @@ class Snapshot:
     last_error: str
 
 
-def read_snapshot(store) -> Snapshot:
+def read_snapshot(store, *, device_today: Callable[[], dt.date] = dt.date.today) -> Snapshot:
+    """The view's figures; `device_today` is the first guess while the clock is not trusted."""
     clock = store.clock_state()
-    today = clock.today or dt.date.today()
+    today = clock.today or device_today()
     week_start, week_end = week_of(today)
     quarter = quarter_of(today)
     q_start, q_end = parse_quarter(quarter)
@@ -119,8 +121,12 @@ class MediateurScreen(KioskScreen):
         self.kiosk.bind(lang=self._show, sync_state=self._show)
 
     def refresh(self) -> None:
-        self.kiosk.in_background(lambda: read_snapshot(self.kiosk.store), self._loaded,
-                                 self._failed)
+        self.kiosk.in_background(
+            lambda: read_snapshot(self.kiosk.store, device_today=self._device_today),
+            self._loaded, self._failed)
+
+    def _device_today(self) -> dt.date:
+        return self.kiosk.now().date()
 
     def _loaded(self, snapshot: Snapshot) -> None:
         self.busy = False
@@ -224,7 +230,7 @@ class MediateurScreen(KioskScreen):
 
         def correct():
             store.correct(day, category_id, delta)
-            return read_snapshot(store)
+            return read_snapshot(store, device_today=self._device_today)
 
         self.busy = True
         self.kiosk.in_background(correct, self._loaded, self._failed)
@@ -246,7 +252,7 @@ class MediateurScreen(KioskScreen):
 
         def confirm():
             file_on(day)
-            return read_snapshot(store)
+            return read_snapshot(store, device_today=self._device_today)
 
         self.busy = True
         self.kiosk.in_background(confirm, self._loaded, self._pending_refused)
