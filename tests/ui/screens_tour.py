@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ui_helpers import make_config, run_app  # noqa: E402
+from ui_helpers import UI_TODAY, make_config, run_app  # noqa: E402
 
 SLACK = 1.5  # pixels of rounding
 
@@ -158,7 +158,7 @@ def main() -> int:
     problems: list[str] = []
     targets: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        friday = dt.date.today() + dt.timedelta(days=(4 - dt.date.today().weekday()) % 7 or 7)
+        friday = UI_TODAY + dt.timedelta(days=(4 - UI_TODAY.weekday()) % 7 or 7)  # closed
         config = make_config(
             Path(tmp),
             kiosk={"languages": [lang] + [x for x in ("fr", "en") if x != lang]},
