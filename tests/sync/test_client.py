@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 import pytest
+from polling import poll_until
 from sync_helpers import FaultProxy, KioskSide, free_port
 
 from sync.coordinator import tokens
@@ -204,13 +204,11 @@ def test_the_background_thread_pushes_after_a_nudge(sqlite_coordinator, kiosks):
     kiosk.client.start()
     kiosk.tap("imprimante_scan", 2)
     kiosk.client.nudge()
-    deadline = time.monotonic() + 30
-    while sqlite_coordinator.totals() != {"imprimante_scan": 2} and time.monotonic() < deadline:
-        time.sleep(0.1)
+    poll_until(lambda: sqlite_coordinator.totals() == {"imprimante_scan": 2},
+               what="the background push")
     assert sqlite_coordinator.totals() == kiosk.totals() == {"imprimante_scan": 2}
-    while not changes and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert changes and changes[-1].days_pending == 0
+    poll_until(lambda: changes, what="the client's on_change call")
+    assert changes[-1].days_pending == 0
 
 
 def test_without_a_coordinator_sync_says_so(tmp_path):
