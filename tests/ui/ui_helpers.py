@@ -49,6 +49,11 @@ class RunningClock:
     def today(self) -> dt.date:
         return self.now().date()
 
+    def set(self, moment: dt.datetime) -> None:
+        """From now on the clock reads `moment` (naive = local time) and runs on from it."""
+        self.start = moment.astimezone()
+        self._origin = time.monotonic()
+
 
 def clocked_store(config, clock: RunningClock, **clock_kw):
     """The store of `config`, reading `clock` (the synced flag and the rest from config)."""
