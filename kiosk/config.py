@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from kiosk.catalogue import CATEGORY_IDS, LANGUAGES
+from kiosk.clock import DEFAULT_SYNCED_FLAG
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SYSTEM_CONFIG = Path("/etc/permanence-kiosk/config.toml")
@@ -105,7 +106,7 @@ class KioskSettings:
     fullscreen: bool = True
     retention_days: int = 7
     hardware_clock: bool = False
-    synced_flag: Path = Path("/run/systemd/timesync/synchronized")
+    synced_flag: Path = DEFAULT_SYNCED_FLAG
     export_dirs: tuple[Path, ...] = (Path("/media"), Path("/run/media"))
 
 
@@ -190,7 +191,7 @@ def _url(section: _Section, key: str, *, required=False) -> str:
 
 
 def _categories(section: _Section) -> tuple[str, ...]:
-    ids = section.take("categories", list, list(CATEGORY_IDS))
+    ids = section.take("categories", list, list(Permanence.categories))
     for cid in ids:
         if cid not in CATEGORY_IDS:
             raise ConfigError(f"{section.key('categories')}: unknown category {cid!r} "
@@ -251,8 +252,11 @@ def parse(data: dict, path: Path | None = None) -> Config:
         if section not in ("kiosk", "coordinator", "permanence", "privacy", "mediator"):
             raise ConfigError(f"{where}: [{section}] is not a known section")
 
+    # Every default below is the dataclass field's: one source (deploy/config.example.toml
+    # shows the same values, a test checks it).
+    K, C, P, V, M = KioskSettings, Coordinator, Permanence, Privacy, Mediator
     k = _Section(data, "kiosk", where)
-    languages = tuple(k.take("languages", list, list(LANGUAGES)))
+    languages = tuple(k.take("languages", list, list(K.languages)))
     for lang in languages:
         if lang not in LANGUAGES:
             raise ConfigError(f"{k.key('languages')}: {lang!r} has no translation "
@@ -262,17 +266,17 @@ def parse(data: dict, path: Path | None = None) -> Config:
     kiosk = KioskSettings(
         data_dir=_path(k, "data_dir", base, None, required=True),
         languages=languages,
-        idle_timeout_s=k.number("idle_timeout_s", 120, 30, 3600),
-        undo_window_s=k.number("undo_window_s", 30, 5, 600),
-        double_tap_guard_s=k.number("double_tap_guard_s", 2.0, 0.0, 30.0, float),
-        thanks_s=k.number("thanks_s", 20, 5, 600),
-        fullscreen=k.take("fullscreen", bool, True),
-        retention_days=k.number("retention_days", 7, 1, 31),
-        hardware_clock=k.take("hardware_clock", bool, False),
-        synced_flag=_path(k, "synced_flag", base,
-                          Path("/run/systemd/timesync/synchronized")) or Path("/nonexistent"),
+        idle_timeout_s=k.number("idle_timeout_s", K.idle_timeout_s, 30, 3600),
+        undo_window_s=k.number("undo_window_s", K.undo_window_s, 5, 600),
+        double_tap_guard_s=k.number("double_tap_guard_s", K.double_tap_guard_s, 0.0, 30.0,
+                                    float),
+        thanks_s=k.number("thanks_s", K.thanks_s, 5, 600),
+        fullscreen=k.take("fullscreen", bool, K.fullscreen),
+        retention_days=k.number("retention_days", K.retention_days, 1, 31),
+        hardware_clock=k.take("hardware_clock", bool, K.hardware_clock),
+        synced_flag=_path(k, "synced_flag", base, K.synced_flag) or Path("/nonexistent"),
         export_dirs=tuple(Path(p).expanduser() for p in
-                          k.take("export_dirs", list, ["/media", "/run/media"])),
+                          k.take("export_dirs", list, [str(d) for d in K.export_dirs])),
     )
     k.finish()
 
@@ -280,9 +284,9 @@ def parse(data: dict, path: Path | None = None) -> Config:
     coordinator = Coordinator(
         url=_url(c, "url", required=True),
         token_file=_path(c, "token_file", base, None, required=True),
-        ca_file=_path(c, "ca_file", base, None),
-        interval_s=c.number("interval_s", 900, 10, 86400),
-        timeout_s=c.number("timeout_s", 30, 1, 300),
+        ca_file=_path(c, "ca_file", base, C.ca_file),
+        interval_s=c.number("interval_s", C.interval_s, 10, 86400),
+        timeout_s=c.number("timeout_s", C.timeout_s, 1, 300),
     )
     c.finish()
     if coordinator.url and coordinator.token_file is None:
@@ -292,13 +296,13 @@ def parse(data: dict, path: Path | None = None) -> Config:
     hours = _hours(p.values, where)
     p.values.pop("hours", None)
     permanence = Permanence(
-        name=p.take("name", str, Permanence.name),
-        commune=p.take("commune", str, ""),
-        place=p.take("place", str, ""),
-        address=p.take("address", str, ""),
-        phone=p.take("phone", str, ""),
-        by_appointment=p.take("by_appointment", bool, False),
-        booking=p.take("booking", str, ""),
+        name=p.take("name", str, P.name),
+        commune=p.take("commune", str, P.commune),
+        place=p.take("place", str, P.place),
+        address=p.take("address", str, P.address),
+        phone=p.take("phone", str, P.phone),
+        by_appointment=p.take("by_appointment", bool, P.by_appointment),
+        booking=p.take("booking", str, P.booking),
         categories=_categories(p),
         hours=hours,
         closed_dates=_dates(p, "closed_dates"),
@@ -307,21 +311,21 @@ def parse(data: dict, path: Path | None = None) -> Config:
 
     v = _Section(data, "privacy", where)
     privacy = Privacy(
-        controller=v.take("controller", str, Privacy.controller),
-        referent=v.take("referent", str, ""),
-        contact=v.take("contact", str, ""),
-        dpo_contact=v.take("dpo_contact", str, Privacy.dpo_contact),
+        controller=v.take("controller", str, V.controller),
+        referent=v.take("referent", str, V.referent),
+        contact=v.take("contact", str, V.contact),
+        dpo_contact=v.take("dpo_contact", str, V.dpo_contact),
         notice_url=_url(v, "notice_url"),
         mandate_url=_url(v, "mandate_url"),
     )
     v.finish()
 
     m = _Section(data, "mediator", where)
-    pin_hash = m.take("pin_hash", str, "")
+    pin_hash = m.take("pin_hash", str, M.pin_hash)
     if pin_hash and not pin_hash.startswith(("scrypt$", "pbkdf2_sha256$")):
         raise ConfigError(f"{m.key('pin_hash')} is not a hash made by `kiosk set-pin`")
     mediator = Mediator(pin_hash=pin_hash,
-                        hidden_press_s=m.number("hidden_press_s", 3.0, 1.0, 10.0, float))
+                        hidden_press_s=m.number("hidden_press_s", M.hidden_press_s, 1.0, 10.0, float))
     m.finish()
 
     return Config(path=path, kiosk=kiosk, coordinator=coordinator, permanence=permanence,

@@ -7,7 +7,8 @@ import pytest
 from core_helpers import DAY
 
 from kiosk.catalogue import CATEGORY_IDS
-from kiosk.clock import BUILD_DATE, Reading, TrustTracker, explain
+from kiosk.clock import BUILD_DATE, REASON_CODES, Reading, TrustTracker
+from kiosk.i18n import SENTENCES, Message, translate
 from kiosk.store import Store
 
 
@@ -51,7 +52,9 @@ def test_rule_jumps_are_seen_and_remembered_for_the_boot():
     v = fresh.assess(reading(t0, 200.0), None, ("b", "jump_backward"))
     assert (v.trusted, v.reason) == (False, "jump_backward")
     assert fresh.assess(reading(t0, 201.0, boot="other"), None, ("b", "jump_backward")).trusted
-    assert "recul" in explain("jump_backward") and "backwards" in explain("jump_backward", "en")
+    said = translate("fr", Message("jump_backward")), translate("en", Message("jump_backward"))
+    assert "recul" in said[0] and "backwards" in said[1]
+    assert set(REASON_CODES) <= set(SENTENCES)  # every reason can be said
 
 
 # --- the store with that rule --------------------------------------------------------------
@@ -68,6 +71,9 @@ def test_boot_at_1970_then_ntp_redates_the_taps(store, fake_time):
     # 40 minutes later the network comes up and timesyncd sets the clock.
     fake_time.set_wall(dt.datetime(2026, 11, 26, 10, 40), mono_elapsed=2400)
     fake_time.synced = True
+    # A query only looks: the taps wait until the writer's upkeep files them.
+    assert store.clock_state().pending == 2
+    assert store.upkeep().redated == 2
     state = store.clock_state()
     assert (state.trusted, state.reason, state.pending) == (True, "synced", 0)
     assert store.counts(DAY)["service_public"] == 1
@@ -93,6 +99,7 @@ def test_jump_forward_a_year_and_back(store, fake_time, data_dir):
         # timesyncd: trusted again, the taps of this boot are re-dated to their real day.
         fake_time.synced = True
         fake_time.tick(60)
+        assert again.upkeep().redated == 3
         assert again.clock_state().pending == 0
         assert again.counts(DAY)["autre"] == 4
 
@@ -198,6 +205,7 @@ def test_a_clock_ahead_at_boot_is_undone_when_synchronised(store, fake_time, dat
         # Network: the synchronised clock says it is really the 27th of November 2026.
         fake_time.set_wall(dt.datetime(2026, 11, 27, 9, 5), mono_elapsed=300)
         fake_time.synced = True
+        assert s.upkeep().unfiled == 2
         state = s.clock_state()
         assert state.trusted and state.pending == 2
         assert s.counts(ahead)["service_public"] == 0
@@ -241,9 +249,11 @@ def test_a_restored_clock_is_not_trusted_until_the_mediator_confirms_today(data_
     fake_time.reboot(dt.datetime(2026, 11, 26, 18, 40), "boot-friday")
     with Store(data_dir, clock=fake_time.clock(hardware_clock=False)) as store:
         assert store.record("autre").day is None
-        # The network comes back: the real time re-dates the taps of this boot by itself.
+        # The network comes back: the real time re-dates the taps of this boot at the
+        # next upkeep (the app runs it on a schedule).
         fake_time.wall, fake_time.synced = dt.datetime(2026, 11, 27, 9, 30), True
         assert store.clock_state().reason == "synced"
+        assert store.upkeep().redated == 1
         assert store.counts(dt.date(2026, 11, 27))["autre"] == 1
 
 

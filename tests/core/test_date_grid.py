@@ -193,6 +193,7 @@ def test_waiting_taps_get_their_local_day_when_the_network_gives_the_time(
         assert store.clock_state().pending == 2
         fake.tick(600)
         fake.synced = True
+        store.upkeep()  # what the app's schedule and the sync client run
         state = store.clock_state()
         assert (state.trusted, state.pending) == (True, 0)
         assert store.counts(day)["autre"] == 2
@@ -216,6 +217,7 @@ def test_waiting_taps_across_midnight_wait_for_the_mediator(paris, tmp_path, sta
         fake.tick(120)
         store.record("autre")
         fake.synced = True
+        store.upkeep()
         state = store.clock_state()
         assert (state.trusted, state.pending, state.today) == (True, 2, second)
         assert store.days(first, second) == []
