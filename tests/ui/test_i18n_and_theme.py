@@ -47,9 +47,9 @@ def test_catalogue_has_every_text_translated(lang):
 
 
 def _meanings(catalog) -> dict:
-    """What a catalogue says: each translated message id and its text (fuzzy ones are not
-    compiled), without the header, whose bytes name the tool's version."""
-    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    """What a catalogue says: each translated (context, message id) and its text (fuzzy ones
+    are not compiled), without the header, whose bytes name the tool's version."""
+    return {(m.context, m.id): m.string for m in catalog if m.id and m.string and not m.fuzzy}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
