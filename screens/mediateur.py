@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,12 +56,13 @@ class Snapshot:
     last_error: str
 
 
-def read_snapshot(store, day: dt.date | None = None) -> Snapshot:
+def read_snapshot(store, day: dt.date | None = None, *,
+                  device_today: Callable[[], dt.date] = dt.date.today) -> Snapshot:
     """The view's figures for `day` (default today), kept between the first day the store
     holds and today: a mediator never corrects a day the kiosk has no record of, nor a
-    day to come."""
+    day to come. `device_today` is the first guess while the clock is not trusted."""
     clock = store.clock_state()
-    today = clock.today or dt.date.today()
+    today = clock.today or device_today()
     # Every day still on the kiosk, archive included (a few thousand after ten years).
     held = store.days(dt.date.min, today)
     first_day = held[0].day if held else today
@@ -175,8 +177,12 @@ class MediateurScreen(KioskScreen):
         """Opening the view: today, the current quarter, no old answers."""
         self.quarter_back = 0
         self.send_text = self.export_text = ""
-        self.kiosk.in_background(lambda: read_snapshot(self.kiosk.store), self._loaded,
-                                 self._failed)
+        self.kiosk.in_background(
+            lambda: read_snapshot(self.kiosk.store, device_today=self._device_today),
+            self._loaded, self._failed)
+
+    def _device_today(self) -> dt.date:
+        return self.kiosk.now().date()
 
     def shift_day(self, step: int) -> None:
         """The day before or after the one shown (kept within the store's days)."""
@@ -184,8 +190,9 @@ class MediateurScreen(KioskScreen):
             return
         store, day = self.kiosk.store, self.snapshot.day + dt.timedelta(days=step)
         self.busy = True
-        self.kiosk.in_background(lambda: read_snapshot(store, day), self._loaded,
-                                 self._failed)
+        self.kiosk.in_background(
+            lambda: read_snapshot(store, day, device_today=self._device_today),
+            self._loaded, self._failed)
 
     def shift_quarter(self, step: int) -> None:
         self.quarter_back = min(max(self.quarter_back - step, 0), EXPORT_QUARTERS - 1)
@@ -323,7 +330,7 @@ class MediateurScreen(KioskScreen):
 
         def correct():
             store.correct(day, category_id, delta)
-            return read_snapshot(store, day)
+            return read_snapshot(store, day, device_today=self._device_today)
 
         self.busy = True
         self.kiosk.in_background(correct, self._loaded, self._failed)
@@ -346,7 +353,7 @@ class MediateurScreen(KioskScreen):
 
         def confirm():
             file_on(day)
-            return read_snapshot(store, shown)
+            return read_snapshot(store, shown, device_today=self._device_today)
 
         self.busy = True
         self.kiosk.in_background(confirm, self._loaded, self._pending_refused)
@@ -391,7 +398,7 @@ class MediateurScreen(KioskScreen):
         store, day = self.kiosk.store, self.snapshot.day if self.snapshot else None
 
         def push():
-            return client.sync_now(), read_snapshot(store, day)
+            return client.sync_now(), read_snapshot(store, day, device_today=self._device_today)
 
         self.busy = True
         self.send_text = self.kiosk.tr("Envoi en cours…")

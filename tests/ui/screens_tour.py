@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ui_helpers import (  # noqa: E402
+    UI_TODAY,
     make_config,
     run_app,
     store_with_days,
@@ -174,7 +175,7 @@ def main() -> int:
     problems: list[str] = []
     targets: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        friday = dt.date.today() + dt.timedelta(days=(4 - dt.date.today().weekday()) % 7 or 7)
+        friday = UI_TODAY + dt.timedelta(days=(4 - UI_TODAY.weekday()) % 7 or 7)  # closed
         config = make_config(
             Path(tmp),
             kiosk={"languages": [lang] + [x for x in ("fr", "en") if x != lang]},
@@ -188,7 +189,7 @@ def main() -> int:
         # A coordinator (that never answers) shows "Envoyer maintenant" and the sync lines.
         config = unreachable_coordinator(Path(tmp), config)
         # A few visits yesterday: the mediator's day chooser has a day to go back to.
-        today = dt.date.today()
+        today = UI_TODAY
         store = store_with_days(config, {today - dt.timedelta(days=1): [
             "service_public", "service_public", "outil_numerique", "autre"], today: []}, today)
         run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems, targets),
