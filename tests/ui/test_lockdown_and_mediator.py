@@ -21,7 +21,7 @@ from kiosk.pin import PinThrottle, hash_pin
 
 pytestmark = pytest.mark.ui
 
-PIN = "2468"
+PIN = "246813"
 
 
 def key(app, label: str):
@@ -95,11 +95,11 @@ def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restart
         yield 0.1
         pin = screen(app, "pin")
         for _attempt in range(3):
-            yield from type_pin(app, "1111")
+            yield from type_pin(app, "111111")
             yield from wait_until(lambda: not pin.busy)
             assert "faux" in pin.message
         assert "Attendez" in pin.message  # the third wrong PIN starts the delay
-        yield from type_pin(app, "1111")
+        yield from type_pin(app, "111111")
         yield from wait_until(lambda: not pin.busy)
         assert "faux" not in pin.message and "Attendez" in pin.message
         assert app.root.current == "pin"
