@@ -9,6 +9,7 @@ import os
 import subprocess
 
 import pytest
+from core_helpers import small_tmpfs
 
 from kiosk.pin import FREE_TRIES, PinThrottle, hash_pin
 
@@ -19,18 +20,9 @@ STORED = hash_pin(PIN)
 
 @pytest.fixture
 def mounted(tmp_path):
-    mnt = tmp_path / "data"
-    mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        mnt.chmod(0o755)
-        yield mnt, False
-        return
-    try:
-        yield mnt, True
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
+    """(data folder, whether it is a tmpfs of our own)."""
+    with small_tmpfs(tmp_path / "data", "64k") as mnt:
+        yield (mnt, True) if mnt is not None else (tmp_path / "data", False)
 
 
 def make_readonly(mnt, is_mount):
