@@ -1,8 +1,10 @@
 """The touchscreen app: a thin Kivy App owning the store, the sync client and the services.
 
 State lives in Kivy properties (`lang`, `scale`, `portrait`, `sync_state`…) that the kv rules
-of screens/ bind to. Every tap goes through `record_visit`. Disk and network work other than
-the tap itself runs on a worker thread; results come back to the UI thread with @mainthread.
+of screens/ bind to. Every text is said through `tr` in the app's `lang`; kv writes it
+`_("…")`, a `Translator` that Kivy re-evaluates whenever `lang` changes. Every tap goes
+through `record_visit`. Disk and network work other than the tap itself runs on a worker
+thread; results come back to the UI thread with @mainthread.
 """
 
 from __future__ import annotations
@@ -64,9 +66,11 @@ def window_size() -> tuple[int, int]:
     return width, height
 
 
+from kivy._event import Observable  # noqa: E402
 from kivy.app import App  # noqa: E402
 from kivy.base import ExceptionHandler, ExceptionManager  # noqa: E402
 from kivy.clock import Clock, mainthread  # noqa: E402
+from kivy.lang import global_idmap  # noqa: E402
 from kivy.properties import (  # noqa: E402
     BooleanProperty,
     NumericProperty,
@@ -96,6 +100,30 @@ class _BackHome(ExceptionHandler):
             return ExceptionManager.RAISE
         Clock.schedule_once(lambda _dt: self.app.go_home(), 0)
         return ExceptionManager.PASS
+
+
+class Translator(Observable):
+    """kv's `_("…")`: the app's `tr`, observed through the app's `lang` property.
+
+    Kivy's kv compiler watches the name `_` in every rule that calls `_(`, and binds it with
+    `fbind("_", …)`; handing those bindings to `lang` re-renders each text on a switch.
+    """
+
+    def __init__(self, app: KioskApp):
+        super().__init__()
+        self.app = app
+
+    def __call__(self, text, **params) -> str:
+        return self.app.tr(text, **params)
+
+    def fbind(self, _name, func, *args, **kwargs):
+        return self.app.fbind("lang", func, *args, **kwargs)
+
+    def funbind(self, _name, func, *args, **kwargs):
+        return self.app.funbind("lang", func, *args, **kwargs)
+
+    def unbind_uid(self, _name, uid):
+        return self.app.unbind_uid("lang", uid)
 
 
 class KioskApp(App):
@@ -134,7 +162,8 @@ class KioskApp(App):
 
             self.sync_client = SyncClient(config, self.store)
         self.lang = config.kiosk.languages[0]
-        i18n.set_language(self.lang)
+        # The kv files' `_` (rules are applied after this, when the screens are built).
+        global_idmap["_"] = Translator(self)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
         self._last_tap = None
         self._last_tap_at = -1e9
@@ -256,13 +285,16 @@ class KioskApp(App):
         self.scale = max(0.75, min(width, height) / 480)
         self.portrait = height > width
 
-    def t(self, lang: str, message: str) -> str:
-        """`message` in `lang`: kv writes `app.t(app.lang, "…")` to re-bind on a switch."""
-        return i18n.translate(lang, message)
+    # --- words -------------------------------------------------------------------------
 
-    def language_button_text(self, lang: str) -> str:
+    def tr(self, text, **params) -> str:
+        """`text` (a French msgid, an i18n Phrase or Message) in the app's language: the
+        one way the UI says anything. Python callers re-run on `lang` changes themselves."""
+        return i18n.translate(self.lang, text, **params)
+
+    def language_button_text(self, _lang: str) -> str:
         """The language button names the language it switches to, in that language."""
-        return i18n.LANGUAGE_NAMES.get(self.next_language(), self.next_language())
+        return i18n.language_name(self.next_language())
 
     def next_language(self) -> str:
         languages = self.kiosk_config.kiosk.languages
@@ -273,13 +305,12 @@ class KioskApp(App):
         self.set_language(self.next_language())
 
     def set_language(self, lang: str) -> None:
-        i18n.set_language(lang)
         self.lang = lang
 
     # --- the way of one tap --------------------------------------------------------------
 
     def record_visit(self, category_id: str) -> bool:
-        """Count one visit for `category_id`, show Merci, nudge the sync. False if ignored.
+        """Count one visit for `category_id` and show Merci. False if ignored.
 
         A tap within `double_tap_guard_s` of the last counted one is the same visit (a double
         tap, a resting hand) and is not counted. The store call stays on the UI thread on
@@ -302,8 +333,7 @@ class KioskApp(App):
         self._undo_end()
         self.show(THANKS)
         self._thanks()
-        if self.sync_client is not None:
-            self.sync_client.nudge()
+        # No push follows a tap: the sync's schedule sends the day once it is over.
         return True
 
     def undo_last(self) -> bool:
@@ -316,8 +346,6 @@ class KioskApp(App):
         self._last_tap_at = -1e9  # the visitor's next choice counts at once
         self._thanks.cancel()
         self.go_home()
-        if undone and self.sync_client is not None:
-            self.sync_client.nudge()
         return undone
 
     def undo_ready(self) -> bool:
@@ -376,8 +404,6 @@ class KioskApp(App):
     def _held_marked(self, day) -> None:
         if day is not None and day != self._held_day:
             self._held_day = day
-            if self.sync_client is not None:
-                self.sync_client.nudge()
 
     # --- timers --------------------------------------------------------------------------
 

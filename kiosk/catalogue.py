@@ -2,6 +2,8 @@
 
 The ids are a contract (exports, the coordinator and outside tests rely on them): they are
 never renamed, and their order is the order of the convention's annex 2. Labels may change.
+The data file holds the French texts only: they are the msgids of the gettext catalogues
+(assets/locale), where every other language's labels live (see kiosk.i18n).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from kiosk.i18n import LANGUAGES, Phrase, translate
 
 #: The stable ids, in the convention's order. The data file must list exactly these.
 CATEGORY_IDS: tuple[str, ...] = (
@@ -23,7 +27,11 @@ CATEGORY_IDS: tuple[str, ...] = (
     "autre",
 )
 
-LANGUAGES: tuple[str, ...] = ("fr", "en")
+__all__ = ["CATEGORY_IDS", "CONTEXTS", "LANGUAGES", "Catalogue", "CatalogueError", "Category",
+           "load", "parse"]
+#: gettext context of each text field (a button's "ViaTrajectoire" is not the full label).
+CONTEXTS = {"label": "category label", "short": "category button",
+            "examples": "category examples"}
 
 
 class CatalogueError(ValueError):
@@ -32,7 +40,10 @@ class CatalogueError(ValueError):
 
 @dataclass(frozen=True)
 class Category:
-    """One reason for a visit, with its labels and its place in the national lists."""
+    """One reason for a visit, with its labels and its place in the national lists.
+
+    `label`, `short` and `examples` hold the French text under "fr" (the coordinator and
+    the exports read `label["fr"]`); `phrase(field)` is what the UI translates."""
 
     id: str
     label: dict[str, str]
@@ -42,10 +53,13 @@ class Category:
     coop_thematiques: tuple[str, ...]
     mednum_services: tuple[str, ...]
 
-    def text(self, field: str, lang: str) -> str:
-        """`label`, `short` or `examples` in `lang`, falling back to French."""
-        values = getattr(self, field)
-        return values.get(lang) or values["fr"]
+    def phrase(self, field: str) -> Phrase:
+        """`label`, `short` or `examples`, to be said with kiosk.i18n.translate."""
+        return Phrase(CONTEXTS[field], getattr(self, field)["fr"])
+
+    def text(self, field: str, lang: str = "fr") -> str:
+        """`label`, `short` or `examples` in `lang` (for the CLI and the exports)."""
+        return translate(lang, self.phrase(field))
 
 
 @dataclass(frozen=True)
@@ -72,10 +86,10 @@ class Catalogue:
 def _texts(entry: dict, field: str, where: str) -> dict[str, str]:
     value = entry.get(field)
     if not isinstance(value, dict) or not isinstance(value.get("fr"), str) or not value["fr"]:
-        raise CatalogueError(f"{where}: '{field}' needs at least a non-empty 'fr' text")
-    for lang, text in value.items():
-        if lang not in LANGUAGES or not isinstance(text, str):
-            raise CatalogueError(f"{where}: '{field}.{lang}' is not a known language or not text")
+        raise CatalogueError(f"{where}: '{field}' needs a non-empty 'fr' text")
+    if set(value) != {"fr"}:
+        raise CatalogueError(f"{where}: '{field}' holds only the French text; other "
+                             "languages belong in assets/locale/<lang>/LC_MESSAGES/kiosk.po")
     return dict(value)
 
 

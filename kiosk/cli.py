@@ -1,4 +1,4 @@
-"""The `kiosk` command line: run, tally, sync, export, set-pin.
+"""The `kiosk` command line: run, tally, sync, export, transfer, set-pin.
 
 Every failure the user can cause (arguments, config, a locked or unreadable store) ends
 with one line on stderr and exit status 2, never a traceback.
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kiosk import config as config_mod
 from kiosk.catalogue import load as load_catalogue
+from kiosk.i18n import Message, translate
 
 USAGE_ERROR = 2
 FAILURE = 1
@@ -85,7 +86,6 @@ def cmd_run(args) -> int:
 
 
 def cmd_tally(args) -> int:
-    from kiosk.clock import explain
     from kiosk.tally import day_tally
 
     cfg = _load_config(args)
@@ -104,7 +104,7 @@ def cmd_tally(args) -> int:
     print(f"  {'Total':<{width}}  {tally.total:>4}")
     if tally.pending:
         print(f"  + {tally.pending} visite(s) en attente d'une date "
-              f"({explain(tally.clock_reason, 'fr')})")
+              f"({translate('fr', Message(tally.clock_reason))})")
     if not known:
         print(f"(aucun comptage encore dans {cfg.kiosk.data_dir})", file=sys.stderr)
     return 0
@@ -136,10 +136,12 @@ def cmd_sync(args) -> int:
         raise CliError(str(exc)) from None
     with store:
         result = SyncClient(cfg, store).sync_now()
+    lang = cfg.kiosk.languages[0]
+    words = " ".join(translate(lang, message) for message in result.messages())
     if result.ok:
-        print(f"{result.message}{shared}")
+        print(f"{words}{shared}")
         return 0
-    print(f"kiosk sync: {result.message}", file=sys.stderr)
+    print(f"kiosk sync: {words}", file=sys.stderr)
     return FAILURE
 
 
@@ -163,6 +165,50 @@ def cmd_export(args) -> int:
                            FAILURE) from None
     print(path)
     return 0
+
+
+def cmd_transfer(args) -> int:
+    """The unsent days as a signed file or QR codes; nothing is marked sent (only a push's
+    200 does that, and the revision rule makes the later push count once)."""
+    cfg = _load_config(args)
+    if not cfg.coordinator.enabled:
+        raise CliError("kiosk transfer: no coordinator configured (coordinator.url is empty)",
+                       FAILURE)
+    from sync import transfer
+    from sync.client import SyncError
+
+    try:
+        token = transfer.kiosk_token(cfg)
+    except SyncError as exc:
+        raise CliError(f"kiosk transfer: {exc}", FAILURE) from None
+    with _open_store(cfg, readonly=True) as store:
+        source, days, refused = transfer.from_store(store, token, load_catalogue().version)
+    for reason in refused:
+        print(f"kiosk transfer: day kept on the kiosk, not transferable: {reason}",
+              file=sys.stderr)
+    if not days:
+        print("kiosk transfer: no unsent day; nothing written")
+        return 0
+    try:
+        if args.out:
+            out = Path(args.out)
+            from kiosk.storage import write_atomic
+
+            text = transfer.file_text(transfer.file_payloads_for(source, days))
+            write_atomic(out, text.encode("ascii"), 0o644)
+            print(f"{out}: {len(days)} day(s)")
+        else:
+            texts = transfer.qr_texts(source, days, cfg.coordinator.url)
+            paths = transfer.write_qr_pngs(texts, Path(args.qr))
+            print(f"{Path(args.qr)}: {len(days)} day(s) in {len(paths)} QR code(s), "
+                  f"transfer-1.png to transfer-{len(paths)}.png")
+    except OSError as exc:
+        target = args.out or args.qr
+        raise CliError(f"kiosk transfer: cannot write {target}: {exc.strerror or exc}",
+                       FAILURE) from None
+    except ValueError as exc:
+        raise CliError(f"kiosk transfer: {exc}", FAILURE) from None
+    return 1 if refused else 0
 
 
 def _read_pin_twice() -> tuple[str, str]:
@@ -269,6 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--quarter", required=True, metavar="YYYY-QN")
     export.add_argument("--out", metavar="FILE", help="output file or folder")
     export.set_defaults(func=cmd_export)
+    transfer = sub.add_parser("transfer", parents=[common],
+                              help="the unsent days as a file or QR codes (no network)")
+    where = transfer.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", metavar="FILE", help="write a transfer file")
+    where.add_argument("--qr", metavar="DIR", help="write DIR/transfer-1.png, ...")
+    transfer.set_defaults(func=cmd_transfer)
     set_pin = sub.add_parser("set-pin", parents=[common], help="set the mediator PIN")
     set_pin.set_defaults(func=cmd_set_pin)
     parser.set_defaults(func=cmd_run)

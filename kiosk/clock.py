@@ -34,33 +34,12 @@ BACKWARD_TOLERANCE_S = 60.0
 #: The wall clock may run ahead of the monotonic clock by this much before it is a jump.
 FORWARD_TOLERANCE_S = 300.0
 
-#: reason code -> plain words for the mediator (fr, en).
-REASONS: dict[str, dict[str, str]] = {
-    "synced": {"fr": "L'heure est synchronisée par internet.",
-               "en": "The time is synchronised over the internet."},
-    "plausible": {"fr": "L'heure semble juste (pas encore vérifiée par internet).",
-                  "en": "The time looks right (not yet checked over the internet)."},
-    "before_build": {"fr": "La date de l'appareil est trop ancienne : elle n'a pas été réglée.",
-                     "en": "The device's date is too old: it has not been set."},
-    "before_last_day": {"fr": "La date de l'appareil est avant le dernier jour compté.",
-                        "en": "The device's date is before the last counted day."},
-    "jump_backward": {"fr": "L'heure de l'appareil a reculé brusquement.",
-                      "en": "The device's time went backwards suddenly."},
-    "jump_forward": {"fr": "L'heure de l'appareil a avancé brusquement.",
-                     "en": "The device's time jumped forward suddenly."},
-    "no_hardware_clock": {"fr": "L'appareil n'a pas d'horloge à pile et n'a pas encore eu "
-                                "l'heure par internet depuis son allumage.",
-                          "en": "The device has no battery clock and has not had the time "
-                                "from the internet since it was switched on."},
-    "confirmed": {"fr": "La date a été confirmée par le médiateur.",
-                  "en": "The date was confirmed by the mediator."},
-}
+#: The reasons a Verdict gives (kept in the store: never renamed). They are codes, not
+#: words: the UI and the CLI say them through kiosk.i18n (`translate(lang, Message(code))`).
+REASON_CODES: tuple[str, ...] = ("synced", "plausible", "before_build", "before_last_day",
+                                 "jump_backward", "jump_forward", "no_hardware_clock",
+                                 "confirmed")
 
-
-def explain(reason: str, lang: str = "fr") -> str:
-    """The plain-words sentence for a reason code (French when `lang` is unknown)."""
-    texts = REASONS.get(reason, {"fr": reason, "en": reason})
-    return texts.get(lang) or texts["fr"]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ LAZY_SCREENS = {
     "mandat": ("screens.mandat", "MandatScreen"),
     "pin": ("screens.pin", "PinScreen"),
     "mediateur": ("screens.mediateur", "MediateurScreen"),
+    "transfert": ("screens.transfert", "TransfertScreen"),
 }
 
 

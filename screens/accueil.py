@@ -36,8 +36,8 @@ class AccueilScreen(HomeScreen):
     def _relabel(self, app, lang: str) -> None:
         for button in self.category_buttons():
             category = app.category(button.category_id)
-            button.label = category.text("short", lang)
-            button.examples = category.text("examples", lang)
+            button.label = app.tr(category.phrase("short"))
+            button.examples = app.tr(category.phrase("examples"))
 
     def _arrange(self, _app, portrait: bool) -> None:
         count = len(self.kiosk.categories)

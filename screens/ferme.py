@@ -9,7 +9,7 @@ from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.utils import escape_markup
 
-from kiosk.i18n import format_opening, translate
+from kiosk.i18n import format_opening
 from screens.widgets import HomeScreen
 
 
@@ -27,16 +27,15 @@ class FermeScreen(HomeScreen):
 
     def _refresh(self, *_args) -> None:
         app = self.kiosk
-        lang = app.lang
         permanence = app.kiosk_config.permanence
         now = dt.datetime.now().astimezone()
         moment = permanence.next_opening(now)
         self.next_opening = (
-            translate(lang, "Prochaine ouverture : {when}.").format(
-                when=format_opening(moment, now, lang)) if moment else "")
+            app.tr("Prochaine ouverture : {when}.", when=format_opening(moment, now, app.lang))
+            if moment else "")
         lines = []
         if permanence.by_appointment:
-            lines.append(translate(lang, "Venez sur rendez-vous."))
+            lines.append(app.tr("Venez sur rendez-vous."))
         if permanence.booking:
             lines.append(permanence.booking)
         self.booking = "\n".join(lines)

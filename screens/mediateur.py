@@ -21,9 +21,9 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.modalview import ModalView
 
-from kiosk.clock import BUILD_DATE, explain
+from kiosk.clock import BUILD_DATE
 from kiosk.export import write_quarter_csv
-from kiosk.i18n import _, format_day, format_time
+from kiosk.i18n import Message
 from kiosk.periods import parse_quarter, quarter_of, week_of
 from kiosk.tally import day_tally
 from screens.widgets import KioskScreen
@@ -130,25 +130,25 @@ class MediateurScreen(KioskScreen):
 
     def _failed(self, error: Exception) -> None:
         self.busy = False
-        self.export_text = _("Erreur : {error}").format(error=error)
+        self.export_text = self.kiosk.tr("Erreur : {error}", error=error)
 
     def _show(self, *_args) -> None:
         snap = self.snapshot
         if snap is None:
             return
-        lang = self.kiosk.lang
+        tr = self.kiosk.tr
         top = max([1, *snap.counts.values()])
         for cid, row in self._rows.items():
-            row.label = self.kiosk.category(cid).text("short", lang)
+            row.label = tr(self.kiosk.category(cid).phrase("short"))
             row.today, row.week = snap.counts.get(cid, 0), snap.week.get(cid, 0)
             row.quarter = snap.quarter.get(cid, 0)
             row.fraction = row.today / top
-        self.totals_text = _("Total : aujourd'hui {today}, cette semaine {week}, "
-                             "trimestre {quarter} {q}.").format(
-            today=sum(snap.counts.values()), week=sum(snap.week.values()),
-            quarter=snap.quarter_name, q=sum(snap.quarter.values()))
+        self.totals_text = tr("Total : aujourd'hui {today}, cette semaine {week}, "
+                              "trimestre {quarter} {q}.",
+                              today=sum(snap.counts.values()), week=sum(snap.week.values()),
+                              quarter=snap.quarter_name, q=sum(snap.quarter.values()))
         self.sync_text = self._sync_words(snap)
-        self.clock_text = explain(snap.clock_reason, lang)
+        self.clock_text = tr(Message(snap.clock_reason))
         question = "today" if not snap.clock_trusted else "pending" if snap.pending else ""
         if question != self.date_question:
             # The device's date is only a first guess: never before this software existed.
@@ -156,12 +156,12 @@ class MediateurScreen(KioskScreen):
         self.date_question = question
         self.has_pending = bool(question)
         if question == "today":
-            self.pending_text = _("Visites qui attendent une date : {n} (l'heure n'est pas "
-                                  "sûre). Quel jour sommes-nous ?").format(n=snap.pending)
+            self.pending_text = tr("Visites qui attendent une date : {n} (l'heure n'est pas "
+                                   "sûre). Quel jour sommes-nous ?", n=snap.pending)
         elif question == "pending":
-            self.pending_text = _("Visites qui attendent une date : {n} (l'heure n'était "
-                                  "pas sûre). Choisissez le jour où elles ont été faites."
-                                  ).format(n=snap.pending)
+            self.pending_text = tr("Visites qui attendent une date : {n} (l'heure n'était "
+                                   "pas sûre). Choisissez le jour où elles ont été faites.",
+                                   n=snap.pending)
         else:
             self.pending_text = ""
         self._show_pending_day()
@@ -171,11 +171,11 @@ class MediateurScreen(KioskScreen):
         if day is None:
             self.pending_day_text = ""
         elif self.date_question == "today":
-            self.pending_day_text = _("Nous sommes le {day} {year}").format(
-                day=format_day(day, self.kiosk.lang), year=day.year)
+            self.pending_day_text = self.kiosk.tr("Nous sommes le {day} {year}", day=day,
+                                                  year=day.year)
         else:
-            self.pending_day_text = _("Elles sont du {day} {year}").format(
-                day=format_day(day, self.kiosk.lang), year=day.year)
+            self.pending_day_text = self.kiosk.tr("Elles sont du {day} {year}", day=day,
+                                                  year=day.year)
 
     def shift_pending_day(self, days: int) -> None:
         """-1 / +1 day on the day offered for the waiting taps."""
@@ -184,33 +184,24 @@ class MediateurScreen(KioskScreen):
             self._show_pending_day()
 
     def _sync_words(self, snap: Snapshot) -> str:
-        config = self.kiosk.kiosk_config
-        if not config.coordinator.enabled:
-            return _("Pas d'envoi : aucun coordinateur n'est réglé. Les nombres restent ici.")
-        state = self.kiosk.sync_state
-        last_success = getattr(state, "last_success", None) or snap.last_success
-        last_error = getattr(state, "last_error", None) or snap.last_error
-        pending = getattr(state, "days_pending", None)
-        pending = snap.days_unsynced if pending is None else pending
-        lines = []
-        if last_success:
-            local = last_success.astimezone() if last_success.tzinfo else last_success
-            lines.append(_("Dernier envoi réussi : {day} à {time}.").format(
-                day=format_day(local.date(), self.kiosk.lang),
-                time=format_time(local, self.kiosk.lang)))
-        else:
-            lines.append(_("Aucun envoi réussi pour l'instant."))
-        lines.append(_("Jours en attente d'envoi : {n}.").format(n=pending))
-        if last_error:
-            lines.append(_("Dernier problème : {error}").format(error=last_error))
-        return "\n".join(lines)
+        if not self.kiosk.kiosk_config.coordinator.enabled:
+            return self.kiosk.tr("Pas d'envoi : aucun coordinateur n'est réglé. "
+                                 "Les nombres restent ici.")
+        from sync.client import SyncState
+
+        # Until the sync client's first state arrives, the store's own record says it.
+        state = self.kiosk.sync_state or SyncState(
+            snap.last_success, snap.days_unsynced, Message.loads(snap.last_error),
+            snap.clock_trusted, snap.clock_reason, snap.pending)
+        return "\n".join(self.kiosk.tr(message) for message in state.messages())
 
     # --- corrections ---------------------------------------------------------------------
 
     def ask_correction(self, category_id: str, delta: int) -> None:
-        label = self.kiosk.category(category_id).text("short", self.kiosk.lang)
-        question = (_("Ajouter 1 à « {label} » pour aujourd'hui ?") if delta > 0 else
-                    _("Retirer 1 à « {label} » pour aujourd'hui ?")).format(label=label)
+        label = self.kiosk.category(category_id).phrase("short")
+        tr = self.kiosk.tr
+        question = (tr("Ajouter 1 à « {label} » pour aujourd'hui ?", label=label) if delta > 0
+                    else tr("Retirer 1 à « {label} » pour aujourd'hui ?", label=label))
         self._pending_correction = (category_id, delta)
         self._dialog = ConfirmCorrection(question=question, screen=self)
         self._dialog.open()
@@ -255,7 +246,7 @@ class MediateurScreen(KioskScreen):
     def _pending_refused(self, error: Exception) -> None:
         # e.g. a day after today by a trusted clock: say why, keep the taps waiting.
         self.busy = False
-        self.pending_text = _("Impossible : {error}").format(error=error)
+        self.pending_text = self.kiosk.tr("Impossible : {error}", error=error)
 
     def export_quarter(self) -> None:
         if self.snapshot is None:
@@ -269,14 +260,15 @@ class MediateurScreen(KioskScreen):
             return path, on_stick
 
         self.busy = True
-        self.export_text = _("Export en cours…")
+        self.export_text = self.kiosk.tr("Export en cours…")
         self.kiosk.in_background(export, self._exported, self._failed)
 
     def _exported(self, result) -> None:
         path, on_stick = result
         self.busy = False
-        self.export_text = (_("Fichier écrit sur la clé USB : {path}") if on_stick else
-                            _("Pas de clé USB : fichier écrit dans {path}")).format(path=path)
+        tr = self.kiosk.tr
+        self.export_text = (tr("Fichier écrit sur la clé USB : {path}", path=path) if on_stick
+                            else tr("Pas de clé USB : fichier écrit dans {path}", path=path))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

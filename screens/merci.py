@@ -21,7 +21,7 @@ class MerciScreen(KioskScreen):
         if app.last_category:
             category = app.category(app.last_category)
             self.icon = category.pictogram
-            self.choice = category.text("short", app.lang)
+            self.choice = app.tr(category.phrase("short"))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -31,7 +31,8 @@ class PagesScreen(KioskScreen):
     qr = ObjectProperty(None, allownone=True)
     has_qr = BooleanProperty(False)
 
-    def pages(self, lang: str) -> list[Page]:
+    def pages(self) -> list[Page]:
+        """The pages, said in the app's language (`self.kiosk.tr`)."""
         raise NotImplementedError
 
     def on_kv_post(self, _base):
@@ -59,7 +60,7 @@ class PagesScreen(KioskScreen):
             self._show()
 
     def _show(self, *_args) -> None:
-        pages = self.pages(self.kiosk.lang)
+        pages = self.pages()
         self.count = len(pages)
         self.index = min(self.index, self.count - 1)
         page = pages[self.index]

@@ -1,12 +1,23 @@
 """The kiosk's sync client: pushes unsynced days to the coordinator from a background thread.
 
-Only `store.unsynced()` days leave (after ten years of history a sync after one tap sends
-one day); `store.mark_synced` runs only for the (day, revision) pairs a 200 names. Each
+When (docs/sync.md, "When the kiosk pushes"): no push ever follows a tap. The thread pushes
+on a schedule, every `interval_s` randomised by +/-50 %, and carries only the days that are
+over (`kiosk.hours.day_is_over`), so two pushes can never tell the hour of a visit; a round
+with no such day is a heartbeat with no days (the coordinator's last contact). Only a
+person's explicit act (`kiosk sync`, the mediator's "Envoyer maintenant") sends today:
+`sync_now()`. The permanence's profile rides along on the first push after start and when
+it differs from the one the coordinator last acknowledged.
+
+Only `store.unsynced()` days leave (after ten years of history a sync sends only the
+changed days); `store.mark_synced` runs only for the (day, revision) pairs a 200 names. Each
 request is retried by urllib3 on connection errors and 429/502/503/504 (the push is
 idempotent, so POST may be retried), waiting at most `RETRY_AFTER_MAX_S` whatever
 Retry-After says; between failed rounds the thread backs off exponentially with full
 jitter, and it starts after a random delay because many desks power on together.
 The token is read from its 0600 file at each round and never logged.
+
+Nothing here is worded: results, problems and the state carry `kiosk.i18n.Message` codes
+and parameters, said in the reader's language by the mediator view and by `kiosk sync`.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ import random
 import stat
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,14 +38,17 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from kiosk import catalogue
-from sync.protocol import MAX_DAYS, PATH, CountsAnswer, DayCounts, build_push
+from kiosk.hours import day_is_over
+from kiosk.i18n import Message
+from sync.protocol import MAX_DAYS, PATH, CountsAnswer, DayCounts, Profile, build_push, profile_of
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_MAX_S = 60
 START_DELAY_MAX_S = 60.0
 BACKOFF_BASE_S = 5.0
-NUDGE_DELAY_S = 0.5
+#: A scheduled round comes every interval_s x uniform(1 - JITTER, 1 + JITTER).
+JITTER = 0.5
 CONNECT_TIMEOUT_S = 5
 
 
@@ -41,50 +56,58 @@ CONNECT_TIMEOUT_S = 5
 class SyncResult:
     ok: bool
     sent: int  # days the coordinator acknowledged
-    message: str  # plain French, for the mediator and `kiosk sync`
+    message: Message  # what happened: a sync problem, or "nothing_new" / "days_sent"
     waiting: int = 0  # taps not sent because they wait for a date (untrusted clock)
+
+    def messages(self) -> list[Message]:
+        """What `kiosk sync` says, in order."""
+        return [self.message] + ([Message("taps_waiting", {"n": self.waiting})]
+                                 if self.waiting else [])
 
 
 @dataclass(frozen=True)
 class SyncState:
     last_success: dt.datetime | None
     days_pending: int
-    last_error: str  # "" when the last attempt went through
+    last_error: Message | None  # None when the last attempt went through
     clock_trusted: bool
-    clock_reason: str = ""
+    clock_reason: str = ""  # a kiosk.clock reason code
     taps_waiting_for_date: int = 0
 
-    def lines(self) -> list[str]:
-        """The state in plain French, one fact per line, for the mediator view."""
-        when = (self.last_success.astimezone().strftime("le %d/%m/%Y à %H:%M")
-                if self.last_success else "jamais")
-        lines = [f"Dernier envoi réussi : {when}",
-                 "Tout est envoyé." if not self.days_pending else
-                 f"Jours en attente d'envoi : {self.days_pending}"]
+    def messages(self) -> list[Message]:
+        """The sync facts, one per line, for the mediator view (its clock line is apart)."""
+        lines = [Message("last_success", {"when": self.last_success}) if self.last_success
+                 else Message("never_sent"),
+                 Message("days_pending", {"n": self.days_pending}) if self.days_pending
+                 else Message("all_sent")]
         if self.last_error:
-            lines.append(f"Dernier problème : {self.last_error}")
-        if self.clock_trusted:
-            lines.append("Horloge : à l'heure.")
-        else:
-            lines.append("Horloge : pas sûre. " + self.clock_reason +
-                         (f" {self.taps_waiting_for_date} visite(s) attendent une date."
-                          if self.taps_waiting_for_date else ""))
+            lines.append(Message("last_problem", {"problem": self.last_error}))
         return lines
 
 
 class SyncError(Exception):
-    """One round failed; str() is plain French for the mediator."""
+    """One round failed; `message` says why (a kiosk.i18n code and its parameters)."""
+
+    def __init__(self, code: str, sent: int = 0, **params):
+        super().__init__(code)
+        self.message = Message(code, params)
+        self.sent = sent
 
 
 class SyncClient:
     def __init__(self, config, store, *, rng: random.Random | None = None,
-                 retry_after_max_s: int = RETRY_AFTER_MAX_S):
+                 retry_after_max_s: int = RETRY_AFTER_MAX_S,
+                 now: Callable[[], dt.datetime] | None = None):
         self.settings = config.coordinator
+        self.permanence = config.permanence
         self.retry_after_max_s = retry_after_max_s
         self.store = store
         self.on_change = None
         self._rng = rng or random.Random()
-        self._wake = threading.Event()
+        #: the local time of day for "is the day over" (the store's clock gives the date).
+        self._now = now or (lambda: dt.datetime.now().astimezone())
+        self._profile = _profile(config.permanence)
+        self._profile_acked: Profile | None = None
         self._stopping = threading.Event()
         self._sync_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -100,13 +123,8 @@ class SyncClient:
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
         self._thread.start()
 
-    def nudge(self) -> None:
-        """A tap happened: push soon (backoff after failures still applies)."""
-        self._wake.set()
-
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
-        self._wake.set()
         if self._thread:
             self._thread.join(timeout)
             self._thread = None
@@ -121,41 +139,45 @@ class SyncClient:
         return SyncState(
             last_success=_parse_time(_get(status, "last_success")),
             days_pending=len(self.store.unsynced()),
-            last_error=_get(status, "last_error") or "",
+            last_error=Message.loads(_get(status, "last_error") or ""),
             clock_trusted=bool(clock.trusted),
-            clock_reason=clock.message("fr") if not clock.trusted else "",
+            clock_reason=clock.reason,
             taps_waiting_for_date=int(getattr(clock, "pending", 0) or 0),
         )
 
-    def sync_now(self) -> SyncResult:
-        """Push every unsynced day now (blocking); ok only when all were acknowledged."""
+    def sync_now(self, *, include_today: bool = True) -> SyncResult:
+        """Push the unsynced days now (blocking); ok only when all were acknowledged.
+
+        `include_today=True` is a person's explicit act and sends every unsynced day; the
+        schedule passes False: only the days that are over leave, and the push is sent even
+        without any (a heartbeat).
+        """
         with self._sync_lock:
             try:
-                sent = self._push_all()
+                sent = self._push_all(include_today)
             except SyncError as exc:
-                result = SyncResult(False, getattr(exc, "sent", 0), str(exc))
-                self.store.set_sync_status(last_error=str(exc))
+                result = SyncResult(False, exc.sent, exc.message)
+                self.store.set_sync_status(last_error=exc.message.dumps())
             else:
                 self.store.set_sync_status(last_success=dt.datetime.now(dt.UTC), last_error="")
-                message = ("Rien de nouveau à envoyer." if not sent else
-                           f"{sent} jour(s) envoyé(s) au coordinateur.")
+                message = Message("days_sent", {"n": sent}) if sent else Message("nothing_new")
+                # Taps waiting for a date are not acknowledged: they have no day yet.
                 waiting = self.store.clock_state().pending
-                if waiting:
-                    # Not everything is acknowledged: those taps have no day yet.
-                    message += (f" {waiting} visite(s) attendent une date (horloge pas sûre) :"
-                                " à confirmer dans la vue médiateur.")
                 result = SyncResult(not waiting, sent, message, waiting)
         self._changed()
         return result
 
     # --- one round ----------------------------------------------------------------------
 
-    def _push_all(self) -> int:
+    def _push_all(self, include_today: bool) -> int:
         if not self.settings.enabled:
-            raise SyncError("Aucun serveur de coordination n'est configuré.")
+            raise SyncError("no_coordinator")
         self.store.upkeep()  # the writer files re-datable taps before the days are chosen
         pending = self.store.unsynced()
-        if not pending:
+        if not include_today:
+            pending = self._days_over(pending)
+        profile = self._profile if self._profile != self._profile_acked else None
+        if not pending and profile is None and include_today:
             return 0
         # A day the server would refuse (e.g. an absurd count) stays pending and is named,
         # but must not hold back the others.
@@ -169,25 +191,44 @@ class SyncClient:
                 refused.append(f"{record.day.isoformat()} ({_first(exc)})")
             else:
                 sendable.append(record)
-        token = self._token() if sendable else ""
+        # A heartbeat or a profile goes even without a day to carry.
+        batches = ([sendable[i:i + MAX_DAYS] for i in range(0, len(sendable), MAX_DAYS)]
+                   or ([[]] if profile is not None or not include_today else []))
+        token = self._token() if batches else ""
         clock = self.store.clock_state()
         version = catalogue.load().version
         sent = 0
-        for start in range(0, len(sendable), MAX_DAYS):
-            batch = sendable[start:start + MAX_DAYS]
-            push = build_push(self.store.install_id, clock.trusted, version, batch)
-            answer = self._post(push.model_dump_json().encode("utf-8"), token, sent)
+        for batch in batches:
+            push = build_push(self.store.install_id, clock.trusted, version, batch,
+                              profile=profile)
+            answer = self._post(push.model_dump_json(exclude_none=True).encode("utf-8"),
+                                token, sent)
+            if profile is not None:
+                self._profile_acked, profile = profile, None
             sent_pairs = {(d.day, d.revision) for d in batch}
             acked = [(a.day, a.revision) for a in answer.accepted
                      if (a.day, a.revision) in sent_pairs]
             self.store.mark_synced(acked)
             sent += len(acked)
             if len(acked) != len(batch):
-                raise _failed("Le coordinateur n'a pas confirmé tous les jours envoyés.", sent)
+                raise SyncError("not_all_acknowledged", sent)
         if refused:
-            raise _failed(f"Jour(s) gardé(s) sur la borne, non envoyables : {'; '.join(refused[:3])}"
-                          + (" …" if len(refused) > 3 else ""), sent)
+            raise SyncError("days_refused", sent, days="; ".join(refused[:3])
+                            + (" …" if len(refused) > 3 else ""))
         return sent
+
+    def _days_over(self, pending: list) -> list:
+        """The pending days whose permanence day is over; none while the clock is unsure."""
+        clock = self.store.clock_state()
+        if not clock.trusted or clock.today is None:
+            return []
+        moment = self._now()
+        if moment.date() != clock.today:
+            # The mediator vouched for the date on a Pi without a battery clock: the store's
+            # day wins, the machine's time of day runs on.
+            moment = dt.datetime.combine(clock.today, moment.timetz())
+        return [record for record in pending
+                if day_is_over(self.permanence, record.day, moment)]
 
     def _post(self, body: bytes, token: str, sent: int) -> CountsAnswer:
         url = self.settings.url.rstrip("/") + PATH
@@ -197,34 +238,31 @@ class SyncClient:
                 headers={"Authorization": f"Bearer {token}",
                          "Content-Type": "application/json"})
         except requests.exceptions.SSLError:
-            raise _failed("Le certificat du serveur n'est pas valide "
-                          "(vérifier la date de la borne).", sent) from None
+            raise SyncError("bad_certificate", sent) from None
         except requests.exceptions.Timeout:
-            raise _failed("Le serveur de coordination ne répond pas à temps.", sent) from None
+            raise SyncError("timeout", sent) from None
         except requests.exceptions.RequestException:
-            raise _failed("Le serveur de coordination est injoignable "
-                          "(réseau coupé ?).", sent) from None
+            raise SyncError("unreachable", sent) from None
         if response.status_code == 200:
             try:
                 return CountsAnswer.model_validate_json(response.content)
             except ValidationError:
-                raise _failed("Le serveur a donné une réponse incompréhensible.", sent) from None
-        raise _failed(_explain(response), sent)
+                raise SyncError("bad_answer", sent) from None
+        raise _refusal(response, sent)
 
     def _token(self) -> str:
         path = Path(self.settings.token_file)
         try:
             mode = path.stat().st_mode
             if mode & (stat.S_IRWXG | stat.S_IRWXO):
-                raise SyncError(f"Le fichier du jeton {path} est lisible par d'autres "
-                                "(il doit être en mode 600).")
+                raise SyncError("token_too_open", path=str(path))
             token = path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
-            raise SyncError(f"Le fichier du jeton {path} est introuvable.") from None
+            raise SyncError("token_missing", path=str(path)) from None
         except (OSError, UnicodeDecodeError):
-            raise SyncError(f"Le fichier du jeton {path} ne peut pas être lu.") from None
+            raise SyncError("token_unreadable", path=str(path)) from None
         if not token or not token.isprintable() or " " in token:
-            raise SyncError(f"Le fichier du jeton {path} ne contient pas de jeton valable.")
+            raise SyncError("token_invalid", path=str(path))
         return token
 
     def _http(self) -> requests.Session:
@@ -253,22 +291,13 @@ class SyncClient:
         while not self._stopping.is_set():
             remaining = next_at - time.monotonic()
             if remaining > 0:
-                self._wake.wait(remaining)
-            if self._stopping.is_set():
-                break
-            if self._wake.is_set():
-                self._wake.clear()
-                if self._failures:
-                    continue  # a tap does not shorten the backoff after failures
-                self._stopping.wait(NUDGE_DELAY_S)  # let a burst of taps coalesce
-                self._wake.clear()
-            elif time.monotonic() < next_at:
+                self._stopping.wait(remaining)
                 continue
             try:
-                result = self.sync_now()
+                result = self.sync_now(include_today=False)
             except Exception:  # the thread must survive a store or bug surprise
                 log.exception("sync round failed unexpectedly")
-                result = SyncResult(False, 0, "Erreur interne de synchronisation.")
+                result = SyncResult(False, 0, Message("internal_error"))
             # Taps waiting for a date are no network failure: no backoff for them.
             next_at = time.monotonic() + self._next_delay(result.ok or result.waiting > 0)
 
@@ -276,7 +305,9 @@ class SyncClient:
         interval = float(self.settings.interval_s)
         if ok:
             self._failures = 0
-            return interval
+            # Jitter: desks that start together drift apart, and a round's time says
+            # nothing about the permanence's closing time.
+            return interval * self._rng.uniform(1 - JITTER, 1 + JITTER)
         self._failures += 1
         # Full jitter (AWS "Exponential Backoff and Jitter"): uniform in [0, cap].
         cap = min(interval, BACKOFF_BASE_S * 2 ** min(self._failures, 16))
@@ -291,27 +322,33 @@ class SyncClient:
                 log.exception("sync on_change callback failed")
 
 
-def _failed(message: str, sent: int) -> SyncError:
-    error = SyncError(message)
-    error.sent = sent
-    return error
+def _profile(permanence) -> Profile | None:
+    try:
+        return profile_of(permanence)
+    except ValidationError as exc:
+        # The counts matter more than the directory: they go without the profile.
+        log.warning("the permanence's profile is not sent: %s", _first(exc))
+        return None
 
 
-def _explain(response: requests.Response) -> str:
+def _refusal(response: requests.Response, sent: int) -> SyncError:
+    """The problem an answer other than 200 names (its status, and the server's detail)."""
     code = response.status_code
     try:
-        detail = str(response.json().get("detail", ""))[:200]
+        detail = str(response.json().get("detail", ""))[:100]
     except (ValueError, AttributeError):
         detail = ""
     if code == 401:
-        return "La borne n'est pas reconnue par le coordinateur (jeton révoqué ou erroné)."
+        return SyncError("unknown_kiosk", sent)
     if code == 429:
-        return "Le coordinateur demande de patienter avant le prochain envoi."
+        return SyncError("too_often", sent)
     if code in (400, 413, 422):
-        return f"Le coordinateur a refusé les données ({code}) : {detail or 'sans détail'}."
+        if detail:
+            return SyncError("data_refused", sent, status=code, detail=detail)
+        return SyncError("data_refused_no_detail", sent, status=code)
     if code >= 500:
-        return f"Le serveur de coordination est en difficulté (erreur {code})."
-    return f"Réponse inattendue du coordinateur (code {code})."
+        return SyncError("server_error", sent, status=code)
+    return SyncError("unexpected_status", sent, status=code)
 
 
 def _first(exc: ValidationError) -> str:

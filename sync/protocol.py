@@ -5,13 +5,15 @@ the coordinator keeps a day only when its revision is higher than the one it hol
 retry, a duplicate or a late packet never counts twice. The models refuse unknown fields
 (no personal field can slip in), booleans and strings where numbers are expected, dates
 that are not `YYYY-MM-DD` strings, categories outside the catalogue, absurd counts and days
-after the validating side's today + 1.
+after the validating side's today + 1. The optional `profile` is the permanence's annex-1
+description (institutional facts from the kiosk's config, never anything about a visitor).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 import uuid
 from typing import Annotated, Literal
 
@@ -27,6 +29,7 @@ from pydantic import (
 )
 
 from kiosk.catalogue import CATEGORY_IDS
+from kiosk.config import WEEKDAYS
 
 PATH = "/api/v1/counts"
 #: More visits than this in one category on one day cannot come from one desk.
@@ -120,6 +123,69 @@ class DayCounts(_Strict):
     counts: dict[CategoryId, Count]
 
 
+def _one_line(value: str) -> str:
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
+        raise ValueError("must be one line of text without control characters")
+    return value
+
+
+def _slot(value: str) -> str:
+    start, end = (dt.time.fromisoformat(part) for part in value.split("-"))
+    if end <= start:
+        raise ValueError(f"{value!r} ends before it starts")
+    return value
+
+
+def _text(limit: int, min_length: int = 0):
+    return Annotated[str, Field(min_length=min_length, max_length=limit),
+                     AfterValidator(_one_line)]
+
+
+Name = _text(120, 1)
+Line = _text(120)
+LongLine = _text(300)
+Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
+Slot = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"),
+                 AfterValidator(_slot)]
+
+
+class Profile(_Strict):
+    """The permanence's annex-1 profile, as its config describes it: institutional data only.
+
+    No phone number and no staff names: a mediator's own mobile must never reach the
+    coordinator by accident; the booking text is the commune's public booking rule.
+    """
+
+    name: Name
+    commune: Line
+    place: LongLine
+    address: LongLine
+    hours: Annotated[dict[Weekday, Annotated[list[Slot], Field(max_length=8)]],
+                     Field(max_length=7)]
+    by_appointment: Annotated[bool, Field(strict=True)]
+    booking: LongLine
+    categories: Annotated[list[CategoryId], Field(min_length=1, max_length=len(CATEGORY_IDS))]
+
+    @field_validator("categories")
+    @classmethod
+    def _each_once(cls, ids: list[str]) -> list[str]:
+        if len(set(ids)) != len(ids):
+            raise ValueError("a category is listed twice")
+        return ids
+
+
+def profile_of(permanence) -> Profile:
+    """The profile of a `kiosk.config.Permanence`; ValidationError when a field is too long."""
+    return Profile.model_validate({
+        "name": permanence.name, "commune": permanence.commune, "place": permanence.place,
+        "address": permanence.address,
+        "hours": {WEEKDAYS[weekday]: [f"{s.start:%H:%M}-{s.end:%H:%M}" for s in slots]
+                  for weekday, slots in sorted(permanence.hours.items())},
+        "by_appointment": permanence.by_appointment, "booking": permanence.booking,
+        "categories": list(permanence.categories),
+    })
+
+
 class CountsPush(_Strict):
     """The body of `POST /api/v1/counts`. The token, not the body, names the kiosk."""
 
@@ -128,6 +194,8 @@ class CountsPush(_Strict):
     clock_trusted: Annotated[bool, Field(strict=True)]
     catalogue_version: Annotated[str, Field(min_length=1, max_length=20)]
     days: Annotated[list[DayCounts], Field(max_length=MAX_DAYS)]
+    #: Sent after each start of the kiosk and whenever the config changes it; absent otherwise.
+    profile: Profile | None = None
 
     @field_validator("days")
     @classmethod
@@ -163,7 +231,7 @@ class ErrorAnswer(BaseModel):
 
 
 def build_push(install_id: str, clock_trusted: bool, catalogue_version: str, days,
-               sent_at: dt.datetime | None = None) -> CountsPush:
+               sent_at: dt.datetime | None = None, profile: Profile | None = None) -> CountsPush:
     """The push for `days` (objects with .day, .revision, .counts), validated as the server will.
 
     Zero counts are left out: the server reads a missing category as 0.
@@ -179,4 +247,5 @@ def build_push(install_id: str, clock_trusted: bool, catalogue_version: str, day
              "counts": {c: n for c, n in d.counts.items() if n}}
             for d in days
         ],
+        **({"profile": profile.model_dump()} if profile is not None else {}),
     })

@@ -21,11 +21,16 @@ def test_contract_ids_in_convention_order():
     )
 
 
-def test_every_category_has_both_languages_and_a_pictogram():
+def test_every_category_has_a_pictogram_and_its_texts_come_from_the_catalogues():
     for category in catalogue.load().categories:
         for field in ("label", "short", "examples"):
-            assert category.text(field, "fr") and category.text(field, "en"), (category.id, field)
+            assert category.text(field, "fr") == getattr(category, field)["fr"]
         assert category.pictogram
+    # The English texts live in assets/locale, told apart by their gettext context.
+    via = catalogue.load().get("viatrajectoire")
+    assert via.text("short", "en") == "ViaTrajectoire"
+    assert via.text("label", "en") == "ViaTrajectoire (care home and care applications)"
+    assert catalogue.load().get("autre").text("short", "en") == "Something else"
 
 
 def test_all_but_autre_map_to_national_lists():
@@ -50,9 +55,9 @@ def test_subset_keeps_catalogue_order():
     (lambda d: d["categories"][0].update(id="impots"), "unknown category id 'impots'"),
     (lambda d: d["categories"].pop(), "missing categories autre"),
     (lambda d: d["categories"].reverse(), "convention's order"),
-    (lambda d: d["categories"][2]["short"].pop("fr"), "'short' needs at least"),
+    (lambda d: d["categories"][2]["short"].pop("fr"), "'short' needs a non-empty 'fr'"),
     (lambda d: d["categories"][1].update(pictogram=""), "'pictogram'"),
-    (lambda d: d["categories"][1]["label"].update(de="Hallo"), "'label.de'"),
+    (lambda d: d["categories"][1]["label"].update(de="Hallo"), "'label' holds only the French"),
     (lambda d: d.pop("version"), "'version'"),
 ])
 def test_bad_catalogue_names_the_problem(mutate, message):

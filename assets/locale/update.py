@@ -4,13 +4,16 @@
 
 French is the source language: the French catalogue's translations are the ids themselves.
 Write the English (or a new language's) translations in its .po file, then run this again
-to compile the .mo files that the kiosk reads. tests/ui/test_i18n.py checks that every text
-is translated and that the .mo files are up to date.
+to compile the .mo files that the kiosk reads. A new language is a new folder here with
+its kiosk.po (start from a copy of en/), translated, then this script.
+tests/ui/test_i18n_and_theme.py checks that every text is translated and that the .mo
+files are up to date.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -19,12 +22,17 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from kiosk.catalogue import CONTEXTS
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "assets" / "locale"
 DOMAIN = "kiosk"
-LANGUAGES = ("fr", "en")
-#: `_("…")`, `N_("…")`, kv's `app.t(app.lang, "…")`, `translate(lang, "…")`.
-KEYWORDS = {"_": None, "N_": None, "t": (2,), "translate": (2,)}
+#: French (the source) and every language that has a catalogue here.
+LANGUAGES = ("fr", *sorted({p.parent.parent.name for p in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+                            - {"fr"}))
+#: kv's `_("…")`, `N_("…")`, `app.tr("…")`, `Phrase("context", "…")`, `translate(lang, "…")`.
+KEYWORDS = {"_": None, "N_": None, "tr": None, "Phrase": ((1, "c"), 2), "translate": (2,)}
+CATALOGUE = ROOT / "assets" / "catalogue.json"
 METHOD_MAP = [("kiosk/**.py", "python"), ("screens/**.py", "python"),
               ("screens/**.kv", "python")]
 
@@ -32,10 +40,14 @@ METHOD_MAP = [("kiosk/**.py", "python"), ("screens/**.py", "python"),
 def extract() -> Catalog:
     """Every translatable text of the kiosk, as found in the sources now."""
     template = Catalog(project="permanence-kiosk", domain=DOMAIN)
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
             str(ROOT), METHOD_MAP, keywords=KEYWORDS):
         if filename.startswith(("kiosk", "screens")):
-            template.add(message, locations=[(filename, lineno)])
+            template.add(message, locations=[(filename, lineno)], context=context)
+    for entry in json.loads(CATALOGUE.read_text(encoding="utf-8"))["categories"]:
+        for field, context in CONTEXTS.items():
+            template.add(entry[field]["fr"], context=context,
+                         locations=[("assets/catalogue.json", 0)])
     return template
 
 

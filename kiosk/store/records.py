@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from tinydb.table import Document
 
 from kiosk.catalogue import CATEGORY_IDS
-from kiosk.clock import explain
 
 
 @dataclass(frozen=True)
@@ -44,18 +43,16 @@ class ClockState:
     """What the store makes of the clock now."""
 
     trusted: bool
-    reason: str  # a code of kiosk.clock.REASONS
+    reason: str  # a code of kiosk.clock.REASON_CODES (said through kiosk.i18n)
     pending: int  # taps waiting for a date
     today: dt.date | None = None  # the day taps are filed on now (None when untrusted)
-
-    def message(self, lang: str = "fr") -> str:
-        return explain(self.reason, lang)
 
 
 @dataclass(frozen=True)
 class SyncStatus:
     """The last successful push (cut to its day after the retention window) and the
-    last error, in the sync client's own words ("" when the last push went through)."""
+    last error, as the sync client stored it (a Message as JSON; "" when the last push
+    went through)."""
 
     last_success: dt.datetime | None
     last_error: str

@@ -1,8 +1,10 @@
 """The coordinator's web application: `POST /api/v1/counts`, `GET /healthz`, the dashboard.
 
 Every error is a JSON body `{"detail": "<one line>", "errors": [{"field", "message"}]}`:
-400 malformed JSON, 401 unknown or revoked token, 413 body over 1 MiB, 422 invalid body
-(naming the field), 429 too many pushes (with Retry-After), 503 database busy.
+400 malformed JSON, 401 unknown or revoked token, 409 a 4th install id for one kiosk
+(nothing filed until the coordinator resets the kiosk), 413 body over 1 MiB, 422 invalid
+body or a day over the daily ceiling (naming the field), 429 too many pushes (with
+Retry-After), 503 database busy. No per-request access log is written (see cli `serve`).
 Bad input never produces a 500.
 """
 
@@ -20,7 +22,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync.coordinator import db, ingest, tokens
+from sync.coordinator import db, ingest, kiosks, texts, transfers
 from sync.coordinator.ratelimit import RateLimiter, retry_after
 from sync.protocol import PATH, CountsAnswer, CountsPush, ErrorAnswer
 
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 
 _bearer = HTTPBearer(auto_error=False, description="The kiosk's token from `add-kiosk`")
-_ERRORS = {code: {"model": ErrorAnswer} for code in (400, 401, 413, 422, 429, 503)}
+_ERRORS = {code: {"model": ErrorAnswer} for code in (400, 401, 409, 413, 422, 429, 503)}
 
 
 def _error(status: int, detail: str, errors=(), headers=None) -> JSONResponse:
@@ -100,20 +102,21 @@ def current_kiosk(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     engine: EngineDep,
     limiter: Annotated[RateLimiter, Depends(get_limiter)],
-) -> tokens.Kiosk:
+) -> kiosks.Kiosk:
     """The kiosk the bearer token names; 401 when unknown or revoked, 429 when too eager."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or not credentials.credentials:
         raise HTTPException(401, "missing bearer token (Authorization: Bearer <token>)",
                             headers=challenge)
-    wait = limiter.acquire(tokens.hash_token(credentials.credentials))
+    wait = limiter.acquire(kiosks.hash_token(credentials.credentials))
     if wait:
         raise HTTPException(429, "too many pushes with this token, retry later",
                             headers={"Retry-After": retry_after(wait)})
     with engine.connect() as conn:
-        kiosk = tokens.kiosk_for_token(conn, credentials.credentials)
+        kiosk = kiosks.kiosk_for_token(conn, credentials.credentials)
     if kiosk is None:
         raise HTTPException(401, "unknown or revoked kiosk token", headers=challenge)
+    transfers.ensure_key(engine, kiosk.id, credentials.credentials)
     return kiosk
 
 
@@ -126,6 +129,7 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
                   description="Receives the anonymous per-day visit counts of the kiosks.")
     app.state.engine = engine
     app.state.limiter = limiter or _limiter_from_env()
+    app.state.daily_ceiling = ingest.daily_ceiling_from_env()
     app.add_middleware(BodyLimit)
 
     @app.exception_handler(RequestValidationError)
@@ -144,6 +148,16 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
     async def _http(_request, exc: StarletteHTTPException):
         return _error(exc.status_code, str(exc.detail), headers=exc.headers)
 
+    @app.exception_handler(kiosks.TooManyInstalls)
+    async def _too_many_installs(_request, _exc):
+        return _error(409, texts.TOO_MANY_INSTALLS.format(n=kiosks.MAX_INSTALLS),
+                      [{"field": "install_id", "message": "too many install ids"}])
+
+    @app.exception_handler(ingest.OverCeiling)
+    async def _over_ceiling(_request, exc: ingest.OverCeiling):
+        return _error(422, f"invalid body: {exc}",
+                      [{"field": exc.field, "message": exc.message}])
+
     @app.exception_handler(OperationalError)
     async def _busy(_request, exc: OperationalError):
         log.warning("database unavailable: %s", exc.orig)
@@ -158,10 +172,11 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
         return {"status": "ok"}
 
     @app.post(PATH, response_model=CountsAnswer, responses=_ERRORS)
-    def push_counts(push: CountsPush, kiosk: Annotated[tokens.Kiosk, Depends(current_kiosk)],
-                    engine: EngineDep) -> CountsAnswer:
+    def push_counts(push: CountsPush, kiosk: Annotated[kiosks.Kiosk, Depends(current_kiosk)],
+                    engine: EngineDep, request: Request) -> CountsAnswer:
         """Store a kiosk's absolute per-day counts; keeps a day only for a higher revision."""
-        return ingest.ingest(engine, kiosk.id, push)
+        return ingest.ingest(engine, kiosk.id, push,
+                             daily_ceiling=request.app.state.daily_ceiling)
 
     _mount_dashboard(app)
     return app
@@ -172,7 +187,7 @@ def _limiter_from_env() -> RateLimiter:
     raw = os.environ.get("KIOSK_COORDINATOR_RATE_LIMIT", "")
     if not raw:
         return RateLimiter()
-    if not raw.isdigit() or int(raw) < 60:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 60:
         raise ValueError(f"KIOSK_COORDINATOR_RATE_LIMIT must be a whole number >= 60, not {raw!r}")
     return RateLimiter(per_minute=int(raw), burst=int(raw))
 

@@ -1,6 +1,9 @@
-"""`kiosk-coordinator`: serve the API, manage kiosks and dashboard users, print reports.
+"""`kiosk-coordinator`: serve the API, manage kiosks and users, print reports, import transfers.
 
-Bad input gets one line on stderr and exit status 2; an unusable database exit status 1.
+Each subcommand is one entry of COMMANDS: a function that adds its arguments and a function
+that runs it with an engine (or without one, like `serve`). A new subcommand is one
+`_command(...)` call. Bad input gets one line on stderr and exit status 2; an unusable
+database exit status 1.
 """
 
 from __future__ import annotations
@@ -8,10 +11,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-
-from kiosk.periods import parse_quarter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 PROG = "kiosk-coordinator"
+DB_HELP = "SQLAlchemy database URL (default: SQLite file in the data dir)"
 
 
 class UsageError(Exception):
@@ -23,57 +27,107 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable  # run(args, engine) -> int, or run(args) -> int when needs_db is False
+    needs_db: bool = True
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def _command(name: str, help: str, arguments, *, needs_db: bool = True):
+    """Register the decorated function as the subcommand `name`."""
+    def register(run):
+        COMMANDS[name] = Command(name, help, arguments, run, needs_db)
+        return run
+    return register
+
+
 def _port(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
     return int(text)
 
 
 def _quarter(text: str) -> str:
+    from sync.coordinator.reports.periods import ReportError, normalise_quarter
+
     try:
-        parse_quarter(text)
-    except ValueError as exc:
+        return normalise_quarter(text)
+    except ReportError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    return text.strip()
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="The permanence kiosks' coordinator service.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    db_help = "SQLAlchemy database URL (default: SQLite file in the data dir)"
-
-    serve = sub.add_parser("serve", help="run the web service (API and dashboard)")
-    serve.add_argument("--db", help=db_help)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=8080)
-
-    add = sub.add_parser("add-kiosk", help="register a kiosk and print its token once")
-    add.add_argument("--name", required=True)
-    add.add_argument("--commune", required=True)
-    add.add_argument("--db", help=db_help)
-
-    revoke = sub.add_parser("revoke-kiosk", help="revoke a kiosk's token at once")
-    revoke.add_argument("name")
-    revoke.add_argument("--db", help=db_help)
-
-    user = sub.add_parser("add-user", help="create a dashboard account (password asked)")
-    user.add_argument("login")
-    user.add_argument("--db", help=db_help)
-
-    report = sub.add_parser("report", help="the quarterly table")
-    report.add_argument("--quarter", required=True, type=_quarter)
-    report.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
-    report.add_argument("--out", help="file to write (default: standard output)")
-    report.add_argument("--db", help=db_help)
-    return parser
+def _serve_arguments(p):
+    p.add_argument("--db", help=DB_HELP)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=_port, default=8080)
+    p.add_argument("--access-log", action="store_true",
+                   help="log every request with the client's address (debugging only: by "
+                        "default no such log is kept, it would tell when kiosks push)")
 
 
-def _engine(url):
-    from sync.coordinator import db
+@_command("serve", "run the web service (API and dashboard)", _serve_arguments, needs_db=False)
+def _serve(args) -> int:
+    import uvicorn
 
-    engine = db.make_engine(url)
-    db.migrate(engine)
-    return engine
+    from sync.coordinator.app import create_app
+
+    app = create_app(args.db)
+    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info",
+                access_log=args.access_log)
+    return 0
+
+
+def _add_kiosk_arguments(p):
+    p.add_argument("--name", required=True)
+    p.add_argument("--commune", required=True)
+    p.add_argument("--db", help=DB_HELP)
+
+
+@_command("add-kiosk", "register a kiosk and print its token once", _add_kiosk_arguments)
+def _add_kiosk(args, engine) -> int:
+    from sync.coordinator import kiosks
+
+    token = kiosks.add_kiosk(engine, args.name, args.commune)
+    print(f"Kiosk {args.name.strip()!r} ({args.commune.strip()}) added. Its token, "
+          "shown only this once (put it in the kiosk's token_file, mode 0600):")
+    print(token)
+    return 0
+
+
+def _name_arguments(p):
+    p.add_argument("name")
+    p.add_argument("--db", help=DB_HELP)
+
+
+@_command("revoke-kiosk", "revoke a kiosk's token at once", _name_arguments)
+def _revoke_kiosk(args, engine) -> int:
+    from sync.coordinator import kiosks
+
+    kiosks.revoke_kiosk(engine, args.name)
+    print(f"Kiosk {args.name!r} revoked: its token is refused from now on.")
+    return 0
+
+
+@_command("reset-installs", "forget a kiosk's install ids so a reflashed kiosk may push again",
+          _name_arguments)
+def _reset_installs(args, engine) -> int:
+    from sync.coordinator import kiosks
+
+    forgotten = kiosks.reset_installs(engine, args.name, by="cli")
+    print(f"Kiosk {args.name!r}: {forgotten} install id(s) forgotten; its next "
+          f"{kiosks.MAX_INSTALLS} installs are accepted. Its counts stay.")
+    return 0
+
+
+def _login_arguments(p):
+    p.add_argument("login")
+    p.add_argument("--db", help=DB_HELP)
 
 
 def _ask_password() -> str:
@@ -89,42 +143,107 @@ def _ask_password() -> str:
     return password
 
 
+@_command("add-user", "create a dashboard account (password asked)", _login_arguments)
+def _add_user(args, engine) -> int:
+    from sync.coordinator.users import create_user
+
+    create_user(engine, args.login, _ask_password())
+    print(f"User {args.login!r} created.")
+    return 0
+
+
+def _report_arguments(p):
+    from sync.coordinator.reports.files import FORMATS
+
+    p.add_argument("--quarter", required=True, type=_quarter)
+    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.add_argument("--db", help=DB_HELP)
+
+
+@_command("report", "the quarterly table", _report_arguments)
+def _report(args, engine) -> int:
+    from sync.coordinator.reports import files
+
+    if args.out is not None:
+        files.write_report(engine, args.quarter, args.format, args.out)
+    elif args.format == "xlsx":
+        raise UsageError("the xlsx format needs --out FILE")
+    else:
+        files.write_quarter(engine, args.quarter, args.format, sys.stdout)
+    return 0
+
+
+def _places_arguments(p):
+    from sync.coordinator.places import FORMATS
+
+    p.add_argument("--format", choices=FORMATS, default="json")
+    p.add_argument("--db", help=DB_HELP)
+
+
+@_command("places", "the permanences' profiles (annex 1), one per active kiosk",
+          _places_arguments)
+def _places(args, engine) -> int:
+    from sync.coordinator.places import write_places
+
+    write_places(engine, args.format, sys.stdout)
+    return 0
+
+
+def _import_arguments(p):
+    p.add_argument("file", help="the file written by `kiosk transfer --out`")
+    p.add_argument("--db", help=DB_HELP)
+
+
+@_command("import", "file a kiosk's offline transfer file", _import_arguments)
+def _import(args, engine) -> int:
+    from pathlib import Path
+
+    from sync.coordinator.ingest import OverCeiling
+    from sync.coordinator.kiosks import TooManyInstalls
+    from sync.coordinator.transfers import import_file
+    from sync.transfer import TransferError
+
+    try:
+        filed = import_file(engine, Path(args.file).read_bytes())
+    except (OSError, TransferError, TooManyInstalls, OverCeiling) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise UsageError(f"import {args.file}: {reason}; nothing was filed") from None
+    for item in filed:
+        print(f"{item.kiosk_name}: {item.days} day(s), {item.visits} visit(s); "
+              f"{item.updated} day(s) new or newer, the others already held.")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="The permanence kiosks' coordinator service.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for command in COMMANDS.values():
+        command.arguments(sub.add_parser(command.name, help=command.help))
+    return parser
+
+
+def _engine(url):
+    from sync.coordinator import db
+
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    return engine
+
+
 def _run(args) -> int:
-    from sync.coordinator import tokens
+    from sync.coordinator.kiosks import KioskError
 
-    if args.command == "serve":
-        import uvicorn
-
-        from sync.coordinator.app import create_app
-
-        app = create_app(args.db)
-        uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True,
-                    log_level="info")
-        return 0
+    command = COMMANDS[args.command]
+    if not command.needs_db:
+        return command.run(args)
     engine = _engine(args.db)
     try:
-        if args.command == "add-kiosk":
-            token = tokens.add_kiosk(engine, args.name, args.commune)
-            print(f"Kiosk {args.name.strip()!r} ({args.commune.strip()}) added. Its token, "
-                  "shown only this once (put it in the kiosk's token_file, mode 0600):")
-            print(token)
-        elif args.command == "revoke-kiosk":
-            tokens.revoke_kiosk(engine, args.name)
-            print(f"Kiosk {args.name!r} revoked: its token is refused from now on.")
-        elif args.command == "add-user":
-            from sync.coordinator.users import create_user
-
-            create_user(engine, args.login, _ask_password())
-            print(f"User {args.login!r} created.")
-        elif args.command == "report":
-            from sync.coordinator.reports import write_report
-
-            write_report(engine, args.quarter, args.format, args.out)
-    except tokens.KioskError as exc:
+        return command.run(args, engine)
+    except KioskError as exc:
         raise UsageError(str(exc)) from None
     finally:
         engine.dispose()
-    return 0
 
 
 def main(argv=None) -> int:
@@ -138,7 +257,7 @@ def main(argv=None) -> int:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:
-        # users.create_user / reports.write_report refuse bad input with ValueError.
+        # users.create_user / the reports refuse bad input with ValueError.
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except SQLAlchemyError as exc:

@@ -2,31 +2,69 @@
 
 Counts are absolute per (kiosk, install, day, category), so re-applying a push, applying a
 duplicate or a late one changes nothing, and a new install of the same kiosk (reflashed
-card) adds its own rows beside the old ones. All writes of a push happen in one transaction
-that starts by updating the kiosk's row: on PostgreSQL that row lock serialises the pushes
-of one kiosk, on SQLite `BEGIN IMMEDIATE` serialises every writer.
+card) adds its own rows beside the old ones, up to kiosks.MAX_INSTALLS installs. All writes
+of a push happen in one transaction that starts by locking the kiosk's row: on PostgreSQL
+that serialises the pushes of one kiosk, on SQLite `BEGIN IMMEDIATE` serialises every
+writer. A refused push (4th install, daily ceiling) raises before anything is written.
+Times are kept on the hour only (kiosks.on_the_hour).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
-from sqlalchemy import Engine, and_, delete, insert, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
 
 from kiosk.catalogue import CATEGORY_IDS
+from sync.coordinator.kiosks import admit_install, lock_kiosk, on_the_hour
+from sync.coordinator.places import store_profile
 from sync.coordinator.schema import counts, day_revisions, kiosks
 from sync.protocol import Accepted, CountsAnswer, CountsPush
 
+#: Visits one kiosk may file for one day, all installs and categories together.
+DEFAULT_DAILY_CEILING = 2000
+CEILING_ENV = "KIOSK_COORDINATOR_DAILY_CEILING"
 
-def ingest(engine: Engine, kiosk_id: int, push: CountsPush,
-           now: dt.datetime | None = None) -> CountsAnswer:
+
+class OverCeiling(ValueError):
+    """A day whose visits exceed the kiosk's daily ceiling; `field` names the body's field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
+
+
+def daily_ceiling_from_env() -> int:
+    """$KIOSK_COORDINATOR_DAILY_CEILING (ASCII digits, at least 1), else the default."""
+    raw = os.environ.get(CEILING_ENV, "").strip()
+    if not raw:
+        return DEFAULT_DAILY_CEILING
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ValueError(f"{CEILING_ENV} must be a whole number >= 1, not {raw!r}")
+    return int(raw)
+
+
+def _over(index: int, total: int, ceiling: int) -> OverCeiling:
+    return OverCeiling(f"days[{index}].counts",
+                       f"{total} visits in one day is over this kiosk's daily ceiling of "
+                       f"{ceiling}")
+
+
+def ingest(engine: Engine, kiosk_id: int, push: CountsPush, now: dt.datetime | None = None,
+           *, daily_ceiling: int = DEFAULT_DAILY_CEILING) -> CountsAnswer:
     now = now or dt.datetime.now(dt.UTC)
-    skew = (push.sent_at - now).total_seconds()
+    for index, entry in enumerate(push.days):
+        if sum(entry.counts.values()) > daily_ceiling:
+            raise _over(index, sum(entry.counts.values()), daily_ceiling)
+    # Minutes of skew say nothing of when a visit happened, and keep the dashboard's warning.
+    skew = round((push.sent_at - now).total_seconds() / 60) * 60.0
+    hour = on_the_hour(now)
     wanted = {entry.day: entry for entry in push.days}
     with engine.begin() as conn:
-        conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(
-            last_contact_at=now, clock_skew_s=skew, clock_trusted=push.clock_trusted,
-            catalogue_version=push.catalogue_version))
+        lock_kiosk(conn, kiosk_id)
+        admit_install(conn, kiosk_id, push.install_id, now)
+        store_profile(conn, kiosk_id, push.profile, now)
         held = {}
         if wanted:
             held = dict(conn.execute(
@@ -36,6 +74,7 @@ def ingest(engine: Engine, kiosk_id: int, push: CountsPush,
                     day_revisions.c.day.in_(list(wanted)))).all())
         newer = [e for day, e in wanted.items() if day not in held or e.revision > held[day]]
         if newer:
+            _check_with_other_installs(conn, kiosk_id, push, newer, daily_ceiling)
             days = [e.day for e in newer]
             mine = and_(counts.c.kiosk_id == kiosk_id, counts.c.install_id == push.install_id,
                         counts.c.day.in_(days))
@@ -46,11 +85,27 @@ def ingest(engine: Engine, kiosk_id: int, push: CountsPush,
                 day_revisions.c.day.in_(days)))
             conn.execute(insert(day_revisions), [
                 {"kiosk_id": kiosk_id, "install_id": push.install_id, "day": e.day,
-                 "revision": e.revision, "received_at": now} for e in newer])
+                 "revision": e.revision, "received_at": hour} for e in newer])
             conn.execute(insert(counts), [
                 {"kiosk_id": kiosk_id, "install_id": push.install_id, "day": e.day,
                  "category": category, "count": e.counts.get(category, 0)}
                 for e in newer for category in CATEGORY_IDS])
+        conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(
+            last_contact_at=hour, clock_skew_s=skew, clock_trusted=push.clock_trusted,
+            catalogue_version=push.catalogue_version))
     return CountsAnswer(
         accepted=[Accepted(day=e.day, revision=e.revision) for e in push.days],
         updated=len(newer), server_time=now)
+
+
+def _check_with_other_installs(conn, kiosk_id: int, push: CountsPush, newer, ceiling: int):
+    """The ceiling is per kiosk: a day's visits from its other installs count too."""
+    others = dict(conn.execute(
+        select(counts.c.day, func.sum(counts.c.count)).where(
+            counts.c.kiosk_id == kiosk_id, counts.c.install_id != push.install_id,
+            counts.c.day.in_([e.day for e in newer])).group_by(counts.c.day)).all())
+    index = {e.day: i for i, e in enumerate(push.days)}
+    for entry in newer:
+        total = sum(entry.counts.values()) + int(others.get(entry.day) or 0)
+        if total > ceiling:
+            raise _over(index[entry.day], total, ceiling)

@@ -35,10 +35,22 @@ kiosks = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Column("last_contact_at", DateTime(timezone=True)),
-    # What the kiosk last said about its clock: (its sent_at - server time) and trusted flag.
+    # On the hour: the coordinator keeps no finer time of what it receives.
+    # What the kiosk last said about its clock: (its sent_at - server time), rounded to the
+    # minute, and its trusted flag.
     Column("clock_skew_s", Float),
     Column("clock_trusted", Boolean),
     Column("catalogue_version", String(20)),
+)
+
+# The install ids a kiosk token has brought (at most kiosks.MAX_INSTALLS until a reset).
+kiosk_installs = Table(
+    "kiosk_installs",
+    metadata,
+    Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
+    Column("install_id", String(36), primary_key=True),
+    # On the hour, like every time the coordinator keeps of what it receives.
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
 )
 
 # One row per (kiosk, install, day): the highest revision the server holds for that day.
@@ -72,4 +84,32 @@ users = Table(
     Column("login", String(80), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The permanence's annex-1 profile as its kiosk last sent it (sync/coordinator/places.py):
+# institutional data only. `changed_at` moves only when the content changes, to the hour.
+places = Table(
+    "places",
+    metadata,
+    Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("commune", String(120), nullable=False),
+    Column("place", String(300), nullable=False),
+    Column("address", String(300), nullable=False),
+    Column("hours", Text, nullable=False),  # JSON: {"monday": ["09:00-12:00"], ...}
+    Column("by_appointment", Boolean, nullable=False),
+    Column("booking", String(300), nullable=False),
+    Column("categories", Text, nullable=False),  # JSON: the category ids offered
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+# Each kiosk's offline-transfer key, HMAC(token, "permanence-kiosk transfer v1"), derived
+# when the coordinator sees the token (add-kiosk, or the kiosk's first push after this
+# table appeared). key_id, public, is what a transfer payload names.
+transfer_keys = Table(
+    "transfer_keys",
+    metadata,
+    Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
+    Column("key_id", String(16), nullable=False, unique=True),
+    Column("key", String(64), nullable=False),
 )

@@ -208,7 +208,8 @@ def test_commune_filter(client, network):
 @pytest.mark.parametrize("query", [
     "periode=mois&mois=2026-13", "periode=trimestre&trimestre=2026-Q9", "periode=annee&annee=abc",
     "periode=plage&du=2026-05-01&au=2026-04-01", "periode=plage&du=hier", "periode=semaine",
-    "commune=Atlantis",
+    "commune=Atlantis", "periode=trimestre&trimestre=٢٠٢٦-Q4", "periode=annee&annee=²",
+    "periode=annee&annee=٢٠٢٦", "periode=mois&mois=٢٠٢٦-11", "periode=plage&du=٢٠٢٦-05-01",
 ])
 def test_bad_statistics_queries(client, query):
     answer = client.get("/?" + query)
@@ -221,12 +222,12 @@ def test_bad_statistics_queries(client, query):
 
 def test_kiosk_list_warnings(client):
     rows = {r[0]: r for r in tables_of(client.get("/bornes").text)["table-bornes"][1:]}
-    assert rows["Crolles – mairie"][5] == "aucune"
-    assert "plus de 14 jours" in rows["Crolles – médiathèque"][5]
+    assert rows["Crolles – mairie"][6] == "aucune"
+    assert "plus de 14 jours" in rows["Crolles – médiathèque"][6]
     assert rows["Crolles – médiathèque"][3] == "20"
-    assert "horloge non fiable" in rows["Pontcharra"][5]
+    assert "horloge non fiable" in rows["Pontcharra"][6]
     assert rows["Pontcharra"][4] == "+90 min"
-    assert rows["Froges"][2] == "jamais" and "jamais contactée" in rows["Froges"][5]
+    assert rows["Froges"][2] == "jamais" and "jamais contactée" in rows["Froges"][6]
 
 
 def test_add_kiosk_shows_the_token_once_and_it_works(client, network):
@@ -282,7 +283,9 @@ def test_quarter_exports(client, network):
 
 @pytest.mark.parametrize("query", ["trimestre=2026-Q5", "trimestre=2026-Q4&format=pdf",
                                    "trimestre=2026-Q4&masquer=1&seuil=1",
-                                   "trimestre=2026-Q4&masquer=1&seuil=x"])
+                                   "trimestre=2026-Q4&masquer=1&seuil=x",
+                                   "trimestre=2026-Q4&masquer=1&seuil=²",
+                                   "trimestre=٢٠٢٦-Q4"])
 def test_bad_export_requests(client, query):
     answer = client.get("/rapports/trimestre?" + query)
     assert answer.status_code == 400 and answer.text.count('role="alert"') == 1
@@ -311,6 +314,7 @@ def test_annual_page_and_xlsx(client, network):
     wb = load_workbook(io.BytesIO(answer.content))
     assert wb["Synthèse"]["C12"].value == this
     assert client.get("/rapports/annuel?annee=20x6").status_code == 400
+    assert client.get("/rapports/annuel?annee=²").status_code == 400
 
 
 def test_pages_are_french_and_printable(client):

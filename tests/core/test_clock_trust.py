@@ -7,7 +7,8 @@ import pytest
 from core_helpers import DAY
 
 from kiosk.catalogue import CATEGORY_IDS
-from kiosk.clock import BUILD_DATE, Reading, TrustTracker, explain
+from kiosk.clock import BUILD_DATE, REASON_CODES, Reading, TrustTracker
+from kiosk.i18n import SENTENCES, Message, translate
 from kiosk.store import Store
 
 
@@ -51,7 +52,9 @@ def test_rule_jumps_are_seen_and_remembered_for_the_boot():
     v = fresh.assess(reading(t0, 200.0), None, ("b", "jump_backward"))
     assert (v.trusted, v.reason) == (False, "jump_backward")
     assert fresh.assess(reading(t0, 201.0, boot="other"), None, ("b", "jump_backward")).trusted
-    assert "recul" in explain("jump_backward") and "backwards" in explain("jump_backward", "en")
+    said = translate("fr", Message("jump_backward")), translate("en", Message("jump_backward"))
+    assert "recul" in said[0] and "backwards" in said[1]
+    assert set(REASON_CODES) <= set(SENTENCES)  # every reason can be said
 
 
 # --- the store with that rule --------------------------------------------------------------

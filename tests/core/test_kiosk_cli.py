@@ -195,6 +195,8 @@ def test_sync_to_an_unreachable_coordinator_fails_in_one_line(cfg_path, fake_tim
         assert proc.returncode != 0
         assert "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
+        # Said from the catalogue of the config's first language (French here).
+        assert "Le serveur de coordination est injoignable" in proc.stderr
         assert len(store.unsynced()) == 1
     finally:
         store.close()

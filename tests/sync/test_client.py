@@ -12,6 +12,7 @@ import time
 import pytest
 from sync_helpers import FaultProxy, KioskSide, free_port
 
+from kiosk.i18n import translate
 from sync.coordinator import tokens
 
 
@@ -53,7 +54,7 @@ def test_taps_then_sync_give_the_same_totals(coordinator, kiosks):
     assert coordinator.totals() == kiosk.totals() == {"service_public": 3, "imprimante_scan": 2}
     assert kiosk.store.unsynced() == []
     state = kiosk.client.state
-    assert state.days_pending == 0 and state.last_error == "" and state.last_success
+    assert state.days_pending == 0 and state.last_error is None and state.last_success
 
 
 def test_only_changed_days_are_sent(sqlite_coordinator, kiosks, proxies):
@@ -109,7 +110,7 @@ def test_coordinator_killed_mid_sync_then_restarted(coordinator, kiosks, proxies
     kiosk.offset = dt.timedelta(0)
     failed = kiosk.client.sync_now()
     assert not failed.ok
-    assert "injoignable" in failed.message
+    assert failed.message.code == "unreachable"
     assert kiosk.client.state.days_pending == 6  # nothing marked without a 200
     coordinator.start()  # same database, same port
     result = kiosk.client.sync_now()
@@ -139,7 +140,7 @@ def test_ninety_days_offline_then_online(sqlite_coordinator, kiosks, proxies):
             assert not kiosk.client.sync_now().ok
     kiosk.offset = dt.timedelta(0)
     assert kiosk.client.state.days_pending == 90
-    assert "injoignable" in kiosk.client.state.last_error
+    assert kiosk.client.state.last_error.code == "unreachable"  # kept in the store
     proxy.upstream_port = sqlite_coordinator.port  # back online
     result = kiosk.client.sync_now()
     assert result.ok, result.message
@@ -167,10 +168,13 @@ def test_a_revoked_kiosk_keeps_its_days_and_says_why(sqlite_coordinator, kiosks)
     kiosk.tap("autre")
     result = kiosk.client.sync_now()
     assert not result.ok
-    assert "pas reconnue" in result.message
+    assert result.message.code == "unknown_kiosk"
     state = kiosk.client.state
-    assert state.days_pending == 1 and "pas reconnue" in state.last_error
-    assert any("Dernier problème" in line for line in state.lines())
+    assert state.days_pending == 1 and state.last_error.code == "unknown_kiosk"
+    said = [translate("fr", m) for m in state.messages()]
+    assert said[-1] == "Dernier problème : La borne n'est pas reconnue par le coordinateur " \
+        "(jeton révoqué ou erroné)."
+    assert translate("en", state.messages()[1]) == "Days waiting to be sent: 1."
 
 
 def test_a_token_file_readable_by_others_is_refused(sqlite_coordinator, kiosks, proxies):
@@ -179,7 +183,8 @@ def test_a_token_file_readable_by_others_is_refused(sqlite_coordinator, kiosks, 
     kiosk.token_file.chmod(0o644)
     kiosk.tap("autre")
     result = kiosk.client.sync_now()
-    assert not result.ok and "600" in result.message
+    assert not result.ok and result.message.code == "token_too_open"
+    assert "600" in translate("fr", result.message)
     assert proxy.log == []  # nothing left the kiosk
 
 
@@ -194,17 +199,24 @@ def test_the_token_never_reaches_the_logs(sqlite_coordinator, kiosks, caplog):
         assert not kiosk.client.sync_now().ok
     assert caplog.records  # urllib3 did log the requests
     assert token not in caplog.text
-    assert token not in kiosk.client.state.last_error
+    assert token not in kiosk.client.state.last_error.dumps()
 
 
-def test_the_background_thread_pushes_after_a_nudge(sqlite_coordinator, kiosks):
-    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk())
+def test_the_background_thread_pushes_past_days_on_its_schedule(sqlite_coordinator, kiosks):
+    import random
+
+    class Soon(random.Random):
+        def uniform(self, a, b):  # no start delay, the shortest scheduled interval
+            return a
+
+    kiosk = kiosks(sqlite_coordinator.url, sqlite_coordinator.add_kiosk(), rng=Soon())
+    kiosk.offset = -dt.timedelta(days=1)
+    kiosk.tap("imprimante_scan", 2)  # yesterday: over, so the schedule carries it
+    kiosk.offset = dt.timedelta(0)
     changes = []
     kiosk.client.on_change = lambda: changes.append(kiosk.client.state)
     kiosk.client.start()
-    kiosk.tap("imprimante_scan", 2)
-    kiosk.client.nudge()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while sqlite_coordinator.totals() != {"imprimante_scan": 2} and time.monotonic() < deadline:
         time.sleep(0.1)
     assert sqlite_coordinator.totals() == kiosk.totals() == {"imprimante_scan": 2}
@@ -224,7 +236,7 @@ def test_without_a_coordinator_sync_says_so(tmp_path):
         client = SyncClient(config, store)
         client.start()  # no thread, no network
         result = client.sync_now()
-        assert not result.ok and "Aucun serveur" in result.message
+        assert not result.ok and result.message.code == "no_coordinator"
         client.stop()
 
 
@@ -237,7 +249,7 @@ def test_a_day_the_server_would_refuse_stays_on_the_kiosk_and_the_rest_go(sqlite
     result = kiosk.client.sync_now()
     assert not result.ok and result.sent == 1
     ahead = (dt.date.today() + dt.timedelta(days=3)).isoformat()
-    assert ahead in result.message
+    assert result.message.code == "days_refused" and ahead in result.message.params["days"]
     assert sqlite_coordinator.day_totals() == {dt.date.today(): {"autre": 2}}
     assert [d.day.isoformat() for d in kiosk.store.unsynced()] == [ahead]
 
@@ -254,7 +266,10 @@ def test_only_allowlisted_keys_leave_the_kiosk(sqlite_coordinator, kiosks, proxi
     assert kiosk.client.sync_now().ok
     (raw,) = proxy.bodies
     push = json.loads(raw)
-    assert set(push) == {"install_id", "sent_at", "clock_trusted", "catalogue_version", "days"}
+    assert set(push) == {"install_id", "sent_at", "clock_trusted", "catalogue_version", "days",
+                         "profile"}
+    assert set(push["profile"]) == {"name", "commune", "place", "address", "hours",
+                                    "by_appointment", "booking", "categories"}
     for day in push["days"]:
         assert set(day) == {"day", "revision", "counts"}
         assert set(day["counts"]) <= set(CATEGORY_IDS)
@@ -281,7 +296,9 @@ def test_backoff_is_exponential_with_full_jitter_and_capped(tmp_path):
             delays.append(client._next_delay(ok=False))
         assert all(1.0 <= d <= cap for d in delays)
         assert max(delays) > 0.8 * cap and min(delays) < max(1.0, 0.2 * cap)  # spread out
-    assert client._next_delay(ok=True) == 600 and client._failures == 0
+    scheduled = [client._next_delay(ok=True) for _ in range(200)]
+    assert client._failures == 0
+    assert all(300 <= d <= 900 for d in scheduled) and max(scheduled) - min(scheduled) > 300
 
 
 def test_taps_made_on_an_untrusted_clock_never_leave_until_dated(sqlite_coordinator, kiosks):
@@ -292,11 +309,12 @@ def test_taps_made_on_an_untrusted_clock_never_leave_until_dated(sqlite_coordina
     kiosk.tap("service_public", 3)
     result = kiosk.client.sync_now()
     assert not result.ok and result.sent == 1 and result.waiting == 3
-    assert "attendent une date" in result.message
+    assert [m.code for m in result.messages()] == ["days_sent", "taps_waiting"]
+    assert "attendent une date" in translate("fr", result.messages()[1])
     assert sqlite_coordinator.totals() == {"autre": 1}
     state = kiosk.client.state
     assert not state.clock_trusted and state.taps_waiting_for_date == 3
-    assert any("pas sûre" in line for line in state.lines())
+    assert state.clock_reason == "jump_backward"  # 400 days back within one boot
     # The mediator says when they were: now they are a day like any other.
     kiosk.offset = dt.timedelta(0)
     (kiosk.token_file.parent / "synchronized").touch()

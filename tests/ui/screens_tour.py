@@ -134,7 +134,7 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     app.open_pin()
     pin = app.root.get_screen("pin")
     pin.digits = "1234"
-    pin.message = pin.message or "Ce code est faux. Attendez 30 secondes avant d'essayer encore."
+    pin.message = pin.message or app.tr("Ce code est faux.")
     yield 0.3
     snap("05-pin")
     app.open_mediator()

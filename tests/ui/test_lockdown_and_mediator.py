@@ -3,6 +3,7 @@ mediator's corrections and export, and the closed-hours screen; all in the real 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -14,6 +15,8 @@ from ui_helpers import (
     stored_counts,
     tap,
     today_counts,
+    type_pin,
+    unreachable_coordinator,
     wait_until,
 )
 
@@ -22,22 +25,6 @@ from kiosk.pin import PinThrottle, hash_pin
 pytestmark = pytest.mark.ui
 
 PIN = "246813"
-
-
-def key(app, label: str):
-    """The PIN pad key showing `label` ("OK" for the check key)."""
-    keypad = screen(app, "pin").ids.keypad
-    for child in keypad.children:
-        if (label == "OK" and child.icon == "check") or child.text == label:
-            return child
-    raise LookupError(label)
-
-
-def type_pin(app, digits: str):
-    for digit in digits:
-        tap(key(app, digit))
-        yield 0.05
-    tap(key(app, "OK"))
 
 
 def test_escape_f1_and_close_requests_leave_the_app_running(tmp_path):
@@ -225,15 +212,20 @@ def test_export_writes_the_quarter_to_the_data_dir_without_a_stick(tmp_path):
 
 
 def test_outside_opening_hours_the_closed_screen_shows(tmp_path):
+    # Open only on the weekday two days from now, whatever today is: never "demain".
     today = dt.date.today()
+    opening = today + dt.timedelta(days=2)
+    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     config = make_config(tmp_path, permanence={
-        "hours": {"monday": ["09:00-12:00"]}, "closed_dates": [today.isoformat()],
+        "hours": {weekdays[opening.weekday()]: ["09:00-12:00"]},
+        "closed_dates": [today.isoformat()],
         "phone": "04 76 00 00 00", "by_appointment": True})
+    jours = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
     def script(app):
         assert app.root.current == "ferme"
         closed = screen(app, "ferme")
-        assert "lundi" in closed.next_opening
+        assert f"{jours[opening.weekday()]} {opening.day} " in closed.next_opening
         assert closed.phone == "04 76 00 00 00"
         app.go_home()
         yield 0.1
@@ -320,19 +312,10 @@ def test_systemd_is_told_ready_once_accueil_is_drawn_and_the_watchdog_is_fed(tmp
 
 
 def test_a_failing_coordinator_never_freezes_the_ui(tmp_path):
-    import socket
-
-    with socket.socket() as probe:  # a port on 127.0.0.1 where nothing listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = tmp_path / "token"
-    token.write_text("k" * 43 + "\n")
-    token.chmod(0o600)
-    config = make_config(tmp_path, double_tap_guard_s=0.1)
-    import dataclasses
-
+    config = unreachable_coordinator(tmp_path, make_config(tmp_path, double_tap_guard_s=0.1))
+    # No push follows the tap: the first scheduled round comes within interval_s.
     config = dataclasses.replace(config, coordinator=dataclasses.replace(
-        config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2))
+        config.coordinator, interval_s=10))
     frames = []
 
     def script(app):

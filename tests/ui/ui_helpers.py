@@ -44,6 +44,20 @@ def make_config(tmp_path: Path, *, kiosk=None, permanence=None, privacy=None, me
     return config
 
 
+def unreachable_coordinator(tmp_path: Path, config):
+    """`config` with a coordinator on a 127.0.0.1 port where nothing listens (and a token)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = tmp_path / "token"
+    token.write_text("k" * 43 + "\n")
+    token.chmod(0o600)
+    return dataclasses.replace(config, coordinator=dataclasses.replace(
+        config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2))
+
+
 def run_app(config, script, *, timeout_s: float = 60.0, store=None):
     """Run KioskApp(config) and the step generator `script(app)`; re-raise its failure."""
     from kiosk.app import KioskApp
@@ -122,6 +136,23 @@ def touch_at(x: float, y: float):
     from kivy.tests.common import UnitTestTouch
 
     return UnitTestTouch(x, y)
+
+
+def key(app, label: str):
+    """The PIN pad key showing `label` ("OK" for the check key)."""
+    keypad = screen(app, "pin").ids.keypad
+    for child in keypad.children:
+        if (label == "OK" and child.icon == "check") or child.text == label:
+            return child
+    raise LookupError(label)
+
+
+def type_pin(app, digits: str):
+    """Tap `digits` on the PIN pad, then OK."""
+    for digit in digits:
+        tap(key(app, digit))
+        yield 0.05
+    tap(key(app, "OK"))
 
 
 def screen(app, name: str):

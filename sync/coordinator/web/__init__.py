@@ -1,14 +1,52 @@
-"""The coordinator's dashboard: login, kiosk management, statistics pages and exports.
+"""The coordinator's dashboard: login, statistics, kiosks, reports. Server-rendered French
+pages, one router per resource; `pages` holds what they share (templates, filters, the
+session's user, CSRF, responses).
 
-`mount(app)` attaches the routes, templates and static files to the coordinator's FastAPI
-app; the engine is read from `app.state.engine`.
+A new resource is one module with a `router` plus one line in ROUTERS.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+from urllib.parse import quote
 
-def mount(app, *, secret_key: str | None = None) -> None:
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from sync.coordinator import users
+
+from . import exports, kiosks, login, statistics, transfer
+from .pages import HERE, BadForm, LoginRequired, page
+
+ROUTERS = (login.router, statistics.router, kiosks.router, exports.router, transfer.router)
+
+SESSION_COOKIE = "coordinateur_session"
+SESSION_MAX_AGE_S = 8 * 3600
+
+
+def mount(app: FastAPI, *, secret_key: str | None = None) -> None:
     """Attach the dashboard to `app` (called once by create_app, before the app starts)."""
-    from .routes import install
+    secret = secret_key or os.environ.get("KIOSK_COORDINATOR_SECRET") or secrets.token_urlsafe(32)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=os.environ.get("KIOSK_COORDINATOR_HTTPS_ONLY", "") == "1",
+    )
+    app.state.login_throttle = users.LoginThrottle()
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
 
-    install(app, secret_key=secret_key)
+    @app.exception_handler(LoginRequired)
+    async def _to_login(_request: Request, exc: LoginRequired):
+        return RedirectResponse(f"/connexion?suite={quote(exc.path)}", status_code=303)
+
+    @app.exception_handler(BadForm)
+    async def _bad_form(request: Request, exc: BadForm):
+        return page(request, "error.html", {"message": exc.message}, status=exc.status)

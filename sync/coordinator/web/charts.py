@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import qrcode
 import qrcode.image.svg
 
+from sync.coordinator import texts
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -46,7 +48,7 @@ def bar_chart(title: str, items: list[tuple], unit: str = "visites",
     bars = []
     for i, item in enumerate(items):
         label, value = item[0], item[1]
-        note = item[2] if len(item) > 2 else "aucune donnée"
+        note = item[2] if len(item) > 2 else texts.NO_DATA_SHORT
         x = side + i * slot_w + (slot_w - bar_w) / 2
         if value is None:
             h, text = min(plot_h, 18.0), f"{label} : {note}"

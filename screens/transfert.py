@@ -1,0 +1,87 @@
+"""Envoyer sans réseau: the unsent days as QR codes, one at a time, for the mediator's phone.
+
+Each code is self-contained (sync/transfer.py), so the mediator scans them in any order;
+the phone opens the coordinator's page and its "Envoyer" button files the days. Nothing
+is marked sent here: the next online push sends the days again and counts them once.
+The token file and the store are read on the app's worker thread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+
+from kiosk.i18n import format_day
+from screens.widgets import KioskScreen
+
+
+def make_codes(config, store, catalogue_version: str) -> tuple[list[str], list]:
+    """The QR texts and, for each, its days (worker thread). SyncError: no token."""
+    from sync import transfer
+
+    if not config.coordinator.enabled:
+        return [], []
+    token = transfer.kiosk_token(config)
+    source, days, _refused = transfer.from_store(store, token, catalogue_version)
+    texts = transfer.qr_texts(source, days, config.coordinator.url)
+    key = source.key
+    return texts, [transfer.open_payload(t.rsplit("/", 1)[1], key).days for t in texts]
+
+
+class TransfertScreen(KioskScreen):
+    index = NumericProperty(0)
+    count = NumericProperty(0)
+    qr = ObjectProperty(None, allownone=True)
+    message = StringProperty("")
+    days_text = StringProperty("")
+    busy = BooleanProperty(False)
+
+    def on_pre_enter(self, *_args) -> None:
+        self.busy, self.count, self.index, self.qr = True, 0, 0, None
+        self.message = self.kiosk.tr("Préparation des codes…")
+        self.days_text = ""
+        kiosk = self.kiosk
+        self.kiosk.in_background(
+            lambda: make_codes(kiosk.kiosk_config, kiosk.store, kiosk.catalogue.version),
+            self._made, self._failed)
+
+    def _made(self, result) -> None:
+        self._texts, self._days = result
+        self.busy = False
+        self.count = len(self._texts)
+        if not self.kiosk.kiosk_config.coordinator.enabled:
+            self.message = self.kiosk.tr("Aucun serveur de coordination n'est configuré.")
+        elif not self._texts:
+            self.message = self.kiosk.tr("Rien à envoyer : tout est déjà parti.")
+        else:
+            self.message = self.kiosk.tr("Visez ce carré avec votre téléphone. "
+                                        "Sur le téléphone, touchez « Envoyer ».")
+            self._show()
+
+    def _failed(self, error: Exception) -> None:
+        self.busy = False
+        self.message = self.kiosk.tr("Erreur : {error}", error=error)
+
+    def _show(self) -> None:
+        from screens.qr import qr_texture
+
+        self.qr = qr_texture(self._texts[self.index])
+        days = self._days[self.index]
+        lang = self.kiosk.lang
+        self.days_text = self.kiosk.tr(
+            "{n} jours, du {first} au {last}", n=len(days), first=format_day(days[0].day, lang),
+            last=format_day(days[-1].day, lang))
+
+    def turn(self, step: int) -> None:
+        if self.count and 0 <= self.index + step < self.count:
+            self.index += step
+            self._show()
+
+    def text(self) -> str:
+        """The QR text shown now (for tests and logs; it holds no token)."""
+        return self._texts[self.index] if self.count else ""
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,178 @@
+"""Everything about a kiosk: its token, its row, its installs, its listing for the dashboard.
+
+A token has 256 random bits and only its sha256 hash is stored; it is looked up on every
+request (no cache), so a revocation answers 401 at once. A kiosk may bring at most
+MAX_INSTALLS distinct install ids (a new install id is a reflashed card): the token sits on an
+unattended Pi, and without a cap one stolen token could invent installs and multiply the
+network's figures. Only the coordinator lifts the cap (`reset_installs`), and that is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from sync.coordinator.schema import kiosk_installs, kiosks
+
+log = logging.getLogger(__name__)
+
+#: Distinct install ids one kiosk token may bring before the coordinator must reset it.
+MAX_INSTALLS = 3
+
+
+class KioskError(ValueError):
+    """A kiosk name or commune that cannot be used; str() is one line."""
+
+
+class TooManyInstalls(Exception):
+    """A push from a new install id when the kiosk already has MAX_INSTALLS; nothing filed."""
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    """A kiosk as the coordinator knows it; the API needs only id, name and commune."""
+
+    id: int
+    name: str
+    commune: str
+    created_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+    last_contact_at: dt.datetime | None = None
+    clock_skew_s: float | None = None
+    clock_trusted: bool | None = None
+    installs: tuple[str, ...] = ()
+
+
+def on_the_hour(moment: dt.datetime) -> dt.datetime:
+    """`moment` cut to the hour: the coordinator keeps no finer time of what it receives,
+    so two consecutive pushes never tell when a visit happened."""
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    # A fast hash suffices: the token has 256 random bits, there is nothing to brute-force.
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _clean(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value or len(value) > 120 or not value.isprintable():
+        raise KioskError(f"the {what} must be 1 to 120 printable characters, not {value!r}")
+    return value
+
+
+def add_kiosk(engine: Engine, name: str, commune: str) -> str:
+    """Register a kiosk and return its token (shown once, never stored in clear)."""
+    name, commune = _clean(name, "kiosk name"), _clean(commune, "commune")
+    token = new_token()
+    with engine.begin() as conn:
+        if conn.execute(select(kiosks.c.id).where(kiosks.c.name == name)).first():
+            raise KioskError(f"a kiosk named {name!r} already exists")
+        made = conn.execute(insert(kiosks).values(
+            name=name, commune=commune, token_hash=hash_token(token),
+            created_at=dt.datetime.now(dt.UTC)))
+        # Only now is the token seen in clear: keep the key its offline transfers are signed
+        # with. (Imported here: transfers files through ingest, which imports this module.)
+        from sync.coordinator.transfers import remember_key
+
+        remember_key(conn, made.inserted_primary_key[0], token)
+    return token
+
+
+def _id_of(conn: Connection, name: str):
+    row = conn.execute(select(kiosks.c.id, kiosks.c.revoked_at)
+                       .where(kiosks.c.name == name)).first()
+    if row is None:
+        raise KioskError(f"no kiosk named {name!r}")
+    return row
+
+
+def revoke_kiosk(engine: Engine, name: str) -> None:
+    """Revoke a kiosk's token: its next request gets 401. Its counts stay."""
+    with engine.begin() as conn:
+        row = _id_of(conn, name)
+        if row.revoked_at is None:
+            conn.execute(update(kiosks).where(kiosks.c.id == row.id)
+                         .values(revoked_at=dt.datetime.now(dt.UTC)))
+
+
+def reset_installs(engine: Engine, name: str, by: str) -> int:
+    """Forget the kiosk's install ids so that new ones are accepted again; returns how many.
+
+    Counts already filed stay (a reflashed kiosk adds to its old counts). `by` names who
+    asked (a dashboard login or "cli") for the log.
+    """
+    with engine.begin() as conn:
+        row = _id_of(conn, name)
+        forgotten = conn.execute(delete(kiosk_installs)
+                                 .where(kiosk_installs.c.kiosk_id == row.id)).rowcount
+    log.warning("install ids of kiosk %r reset by %s (%d forgotten)", name, by, forgotten)
+    return forgotten
+
+
+def admit_install(conn: Connection, kiosk_id: int, install_id: str, now: dt.datetime) -> None:
+    """Inside the push's transaction: remember `install_id`, or TooManyInstalls.
+
+    The caller has locked the kiosk's row first, so two new installs cannot both slip in.
+    """
+    known = conn.execute(select(kiosk_installs.c.install_id)
+                         .where(kiosk_installs.c.kiosk_id == kiosk_id)).scalars().all()
+    if install_id in known:
+        return
+    if len(known) >= MAX_INSTALLS:
+        raise TooManyInstalls(kiosk_id)
+    conn.execute(insert(kiosk_installs).values(
+        kiosk_id=kiosk_id, install_id=install_id, first_seen_at=on_the_hour(now)))
+
+
+def lock_kiosk(conn: Connection, kiosk_id: int) -> None:
+    """Serialise the pushes of one kiosk (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE
+    already serialises every writer)."""
+    conn.execute(select(kiosks.c.id).where(kiosks.c.id == kiosk_id).with_for_update())
+
+
+def kiosk_for_token(conn: Connection, token: str) -> Kiosk | None:
+    """The active kiosk holding `token`, or None (unknown or revoked)."""
+    row = conn.execute(
+        select(kiosks.c.id, kiosks.c.name, kiosks.c.commune)
+        .where(kiosks.c.token_hash == hash_token(token), kiosks.c.revoked_at.is_(None))
+    ).first()
+    return Kiosk(row.id, row.name, row.commune) if row else None
+
+
+def list_kiosks(engine: Engine) -> list[Kiosk]:
+    """Every kiosk, revoked ones included, by commune then name, with its install ids."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                kiosks.c.id, kiosks.c.name, kiosks.c.commune, kiosks.c.created_at,
+                kiosks.c.revoked_at, kiosks.c.last_contact_at, kiosks.c.clock_skew_s,
+                kiosks.c.clock_trusted,
+            ).order_by(kiosks.c.commune, kiosks.c.name)
+        ).all()  # fmt: skip
+        installs: dict[int, list[str]] = {}
+        for kid, install in conn.execute(
+                select(kiosk_installs.c.kiosk_id, kiosk_installs.c.install_id)
+                .order_by(kiosk_installs.c.first_seen_at, kiosk_installs.c.install_id)):
+            installs.setdefault(kid, []).append(install)
+    return [Kiosk(*row, installs=tuple(installs.get(row.id, ()))) for row in rows]
+
+
+def get_kiosk(engine: Engine, kiosk_id: int) -> Kiosk | None:
+    return next((k for k in list_kiosks(engine) if k.id == kiosk_id), None)
+
+
+def list_communes(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(kiosks.c.commune).distinct().order_by(kiosks.c.commune))
+        return [row[0] for row in rows]
+

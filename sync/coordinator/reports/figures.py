@@ -1,0 +1,266 @@
+"""The network's figures: grouped queries over the counts for a period or a year.
+
+Pure functions over an SQLAlchemy engine; the dashboard pages and the exports both use them,
+so a number on screen and the same number in a file come from one place. Only aggregate
+counts exist in the database: nothing here can show a person. Each query reads the asked
+period's days only, so the length of the history does not matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from kiosk import catalogue as catalogue_mod
+from sync.coordinator import texts
+from sync.coordinator.kiosks import Kiosk, list_kiosks
+from sync.coordinator.schema import counts, day_revisions
+
+from .periods import Period, year_period
+
+
+def category_ids() -> tuple[str, ...]:
+    return catalogue_mod.load().ids
+
+
+def category_label(category_id: str) -> str:
+    try:
+        return catalogue_mod.load().get(category_id).label["fr"]
+    except KeyError:
+        return category_id
+
+
+def category_heading(category_id: str) -> str:
+    """The label without its examples, for a column heading."""
+    return category_label(category_id).split(" (")[0].split(" :")[0]
+
+
+def category_thematique(category_id: str) -> str:
+    """The national thématiques (La Coop de la médiation numérique) this category maps to."""
+    try:
+        names = catalogue_mod.load().get(category_id).coop_thematiques
+    except KeyError:
+        return ""
+    return " / ".join(names) if names else "—"
+
+
+@dataclass
+class PeriodStats:
+    """Everything the statistics page shows for one period (and optional commune)."""
+
+    period: Period
+    commune: str | None
+    kiosks: dict[int, Kiosk]
+    by_kiosk: dict[int, dict[str, int]]  # kiosk id -> category -> count
+    day_totals: dict[tuple[int, dt.date], int]  # (kiosk id, day) -> visits, reported days only
+
+    @property
+    def category_totals(self) -> dict[str, int]:
+        totals = dict.fromkeys(category_ids(), 0)
+        for per_cat in self.by_kiosk.values():
+            for cat, n in per_cat.items():
+                totals[cat] = totals.get(cat, 0) + n
+        return totals
+
+    @property
+    def total(self) -> int:
+        return sum(self.category_totals.values())
+
+    @property
+    def by_commune(self) -> dict[str, dict[str, int]]:
+        """Commune -> category -> count, for communes with at least one reported day."""
+        reporting = {kid for kid, _ in self.day_totals}
+        result: dict[str, dict[str, int]] = {}
+        for kid in sorted(reporting | set(self.by_kiosk), key=lambda k: self.kiosks[k].commune):
+            commune = self.kiosks[kid].commune
+            row = result.setdefault(commune, dict.fromkeys(category_ids(), 0))
+            for cat, n in self.by_kiosk.get(kid, {}).items():
+                row[cat] = row.get(cat, 0) + n
+        return dict(sorted(result.items()))
+
+    @property
+    def months(self) -> list[tuple[dt.date, int | None]]:
+        """(first day of month, visits) for each month of the period; None = no data at all."""
+        sums: dict[tuple[int, int], int] = {}
+        for (_, day), n in self.day_totals.items():
+            key = (day.year, day.month)
+            sums[key] = sums.get(key, 0) + n
+        result = []
+        month = dt.date(self.period.start.year, self.period.start.month, 1)
+        while month <= self.period.end:
+            result.append((month, sums.get((month.year, month.month))))
+            month = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        return result
+
+    @property
+    def weekdays(self) -> list[tuple[str, int, int]]:
+        """(weekday name, visits, reported kiosk-days) from Monday to Sunday."""
+        visits = [0] * 7
+        reported = [0] * 7
+        for (_, day), n in self.day_totals.items():
+            visits[day.weekday()] += n
+            reported[day.weekday()] += 1
+        return list(zip(texts.WEEKDAYS, visits, reported, strict=True))
+
+    def coverage(self, today: dt.date | None = None) -> list[KioskCoverage]:
+        """Per kiosk: days with visits, days held with zero visitors, days without data."""
+        today = today or dt.date.today()
+        last = min(self.period.end, today)
+        per_kiosk: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for (kid, _), n in self.day_totals.items():
+            per_kiosk[kid][0 if n > 0 else 1] += 1
+        result = []
+        for kid, info in self.kiosks.items():
+            first = self.period.start
+            if info.created_at is not None:
+                first = max(first, info.created_at.date())
+            until = last
+            if info.revoked_at is not None:
+                until = min(until, info.revoked_at.date())
+            expected = max(0, (until - first).days + 1)
+            with_visits, zero = per_kiosk.get(kid, (0, 0))
+            if expected == 0 and with_visits + zero == 0:
+                continue  # the kiosk did not exist (or was revoked) during the period
+            no_data = max(0, expected - with_visits - zero)
+            result.append(KioskCoverage(info, with_visits, zero, no_data))
+        return result
+
+
+@dataclass(frozen=True)
+class KioskCoverage:
+    kiosk: Kiosk
+    days_with_visits: int
+    days_zero: int  # the kiosk reported the day, and nobody came
+    days_no_data: int  # nothing received for the day: closed, switched off or offline
+
+
+def _kiosk_filter(column, kiosk_ids: list[int] | None) -> list:
+    # Filtering by kiosk id spares a join per count row; a commune has a handful of kiosks.
+    return [] if kiosk_ids is None else [column.in_(kiosk_ids)]
+
+
+def period_stats(engine: Engine, period: Period, commune: str | None = None) -> PeriodStats:
+    """Three grouped queries over the period's days only, so history length does not matter.
+
+    Per (kiosk, category) and per (kiosk, day) from `counts`, and the reported days from
+    `day_revisions` (a day reported with no visitor has a revision but sums to zero).
+    """
+    all_kiosks = {k.id: k for k in list_kiosks(engine) if not commune or k.commune == commune}
+    ids = sorted(all_kiosks) if commune else None
+    in_period = [counts.c.day >= period.start, counts.c.day <= period.end]
+    by_kiosk: dict[int, dict[str, int]] = defaultdict(dict)
+    day_totals: dict[tuple[int, dt.date], int] = {}
+    with engine.connect() as conn:
+        query = (
+            select(counts.c.kiosk_id, counts.c.category, func.sum(counts.c.count))
+            .where(*in_period, *_kiosk_filter(counts.c.kiosk_id, ids))
+            .group_by(counts.c.kiosk_id, counts.c.category)
+        )
+        for kid, cat, n in conn.execute(query):
+            by_kiosk[kid][cat] = int(n or 0)
+        query = (
+            select(day_revisions.c.kiosk_id, day_revisions.c.day)
+            .where(day_revisions.c.day >= period.start, day_revisions.c.day <= period.end,
+                   *_kiosk_filter(day_revisions.c.kiosk_id, ids))
+        )
+        for kid, day in conn.execute(query):
+            day_totals[(kid, day)] = 0
+        query = (
+            select(counts.c.kiosk_id, counts.c.day, func.sum(counts.c.count))
+            .where(*in_period, *_kiosk_filter(counts.c.kiosk_id, ids))
+            .group_by(counts.c.kiosk_id, counts.c.day)
+        )
+        for kid, day, n in conn.execute(query):
+            day_totals[(kid, day)] = int(n or 0)
+    known = set(all_kiosks)  # counts of a kiosk deleted from the table are not shown
+    return PeriodStats(
+        period, commune or None, all_kiosks,
+        {k: v for k, v in by_kiosk.items() if k in known},
+        {key: n for key, n in day_totals.items() if key[0] in known},
+    )
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    commune: str | None
+    months: list[dict[str, int]]  # 12 x category -> count
+    months_reported: list[bool]  # was any day of that month reported?
+    previous_months: list[int]  # 12 totals of the previous year
+    communes: dict[str, tuple[int, int]]  # commune -> (this year, previous year)
+    category_totals: dict[str, int]
+    previous_category_totals: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.category_totals.values())
+
+    @property
+    def previous_total(self) -> int:
+        return sum(self.previous_category_totals.values())
+
+
+def trend(current: int, previous: int) -> float | None:
+    """Change against the previous year in percent; None when there is nothing to compare."""
+    if not previous:
+        return None
+    return round(100 * (current - previous) / previous, 1)
+
+
+def annual_report(engine: Engine, year: int, commune: str | None = None) -> AnnualReport:
+    """Yearly totals, month by month, per commune, against the previous year (4 queries)."""
+    year_period(year)
+    start, end = dt.date(year - 1, 1, 1), dt.date(year, 12, 31)
+    kiosk_list = list_kiosks(engine)
+    commune_of = {k.id: k.commune for k in kiosk_list}
+    ids = sorted(k.id for k in kiosk_list if k.commune == commune) if commune else None
+    by_kiosk = _kiosk_filter(counts.c.kiosk_id, ids)
+    months = [dict.fromkeys(category_ids(), 0) for _ in range(12)]
+    previous_months = [0] * 12
+    cats, prev_cats = dict.fromkeys(category_ids(), 0), dict.fromkeys(category_ids(), 0)
+    per_commune: dict[str, list[int]] = {}
+    # Plain day ranges and GROUP BY day: no date function per row, on SQLite as on PostgreSQL.
+    with engine.connect() as conn:
+        query = (
+            select(counts.c.day, counts.c.category, func.sum(counts.c.count))
+            .where(counts.c.day >= start, counts.c.day <= end, *by_kiosk)
+            .group_by(counts.c.day, counts.c.category)
+        )
+        for day, cat, n in conn.execute(query):
+            n = int(n or 0)
+            if day.year == year:
+                months[day.month - 1][cat] = months[day.month - 1].get(cat, 0) + n
+                cats[cat] = cats.get(cat, 0) + n
+            else:
+                previous_months[day.month - 1] += n
+                prev_cats[cat] = prev_cats.get(cat, 0) + n
+        for slot_index, which in enumerate((year, year - 1)):
+            query = (
+                select(counts.c.kiosk_id, func.sum(counts.c.count))
+                .where(counts.c.day >= dt.date(which, 1, 1), counts.c.day <= dt.date(which, 12, 31),
+                       *by_kiosk)
+                .group_by(counts.c.kiosk_id)
+            )
+            for kid, n in conn.execute(query):
+                if kid in commune_of:
+                    slot = per_commune.setdefault(commune_of[kid], [0, 0])
+                    slot[slot_index] += int(n or 0)
+        query = select(day_revisions.c.day).where(
+            day_revisions.c.day >= dt.date(year, 1, 1), day_revisions.c.day <= end,
+            *_kiosk_filter(day_revisions.c.kiosk_id, ids),
+        ).distinct()
+        reported_months = {day.month for (day,) in conn.execute(query)}
+    return AnnualReport(
+        year=year,
+        commune=commune or None,
+        months=months,
+        months_reported=[m in reported_months for m in range(1, 13)],
+        previous_months=previous_months,
+        communes={c: (v[0], v[1]) for c, v in sorted(per_commune.items())},
+        category_totals=cats,
+        previous_category_totals=prev_cats,
+    )

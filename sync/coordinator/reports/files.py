@@ -1,0 +1,259 @@
+"""The report files: CSV for French Excel, XLSX workbooks, JSON. Each writer writes to a
+file object given to it; the CLI owns standard output and the dashboard its downloads.
+
+No text cell may start a formula: a commune or kiosk named `=HYPERLINK(...)` would become a
+live formula in a file that travels to funders. Every text cell goes through `cell_text`,
+which puts an apostrophe before a leading formula character (OWASP's advice); numbers stay
+numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy.engine import Engine
+
+from sync.coordinator import texts
+from sync.coordinator.cells import cell_text
+
+from .disclosure import NETWORK, annual_cells
+from .figures import AnnualReport, category_ids, category_label, category_thematique
+from .periods import ReportError, normalise_quarter
+from .tables import QuarterTable, quarter_json, quarter_table
+
+FORMATS = ("json", "csv", "xlsx")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _defuse(wb: Workbook) -> Workbook:
+    # One pass over every cell, so no writer can forget: openpyxl stores "=..." as a formula.
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = cell_text(cell.value)
+    return wb
+
+
+def write_xlsx(wb: Workbook, out: IO[bytes]) -> None:
+    _defuse(wb).save(out)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as a download's body, defused like every file."""
+    buf = io.BytesIO()
+    write_xlsx(wb, buf)
+    return buf.getvalue()
+
+
+def _percent_fr(percent: float | str | None) -> str:
+    if percent is None or percent == "":
+        return ""
+    return f"{percent:.1f}".replace(".", ",")
+
+
+def write_csv(table: QuarterTable, out: IO[str]) -> None:
+    """One long table for French Excel (`;`): the network first, then each commune, with totals.
+
+    `out` is a text file opened with newline=""; the caller adds the BOM (utf-8-sig).
+    """
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+
+    def row(*values):
+        writer.writerow([cell_text(v) for v in values])
+
+    row(*texts.CSV_HEADER)
+    for sheet in table.sheets:
+        if not sheet.has_data:
+            row(table.quarter, sheet.title, texts.NO_DATA, "", "", "")
+            continue
+        for line in sheet.rows:
+            row(table.quarter, sheet.title, line.label, line.thematique, line.count,
+                _percent_fr(line.percent))
+        full = "" if isinstance(sheet.total, str) or not sheet.total else "100,0"
+        row(table.quarter, sheet.title, texts.TOTAL, "", sheet.total, full)
+    if table.threshold:
+        writer.writerow([])
+        row(texts.suppression_note(table.threshold))
+
+
+_TITLE_FONT = Font(bold=True, size=14)
+_HEAD_FONT = Font(bold=True)
+_HEAD_FILL = PatternFill("solid", fgColor="DDE7F0")
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    clean = "".join("-" if ch in '[]:*?/\\' else ch for ch in name).strip("'")[:31] or "Commune"
+    candidate, n = clean, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _header(ws, row: int, values: list[str]) -> None:
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col, value=value)
+        cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
+
+
+def _widths(ws, widths: list[int]) -> None:
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def quarter_workbook(table: QuarterTable) -> Workbook:
+    """One sheet for the network, then one per commune: catégorie | thématique | nombre | %."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for sheet in table.sheets:
+        ws = wb.create_sheet(_sheet_name(texts.NETWORK_SHEET if sheet.network else sheet.title,
+                                         used))
+        ws["A1"] = texts.QUARTER_TITLE.format(scope=sheet.title)
+        ws["A1"].font = _TITLE_FONT
+        ws["A2"] = texts.QUARTER_SUBTITLE.format(
+            label=table.period.label, quarter=table.quarter, start=table.period.start,
+            end=table.period.end)
+        _header(ws, 4, list(texts.QUARTER_HEADER))
+        if not sheet.has_data:
+            ws["A5"] = texts.NO_DATA_QUARTER
+        else:
+            for i, row in enumerate(sheet.rows, start=5):
+                ws.cell(row=i, column=1, value=row.label)
+                ws.cell(row=i, column=2, value=row.thematique)
+                ws.cell(row=i, column=3, value=row.count)
+                if isinstance(row.percent, float):
+                    pct = ws.cell(row=i, column=4, value=row.percent / 100)
+                    pct.number_format = "0.0%"
+                else:
+                    ws.cell(row=i, column=4, value=row.percent or None)
+                if isinstance(row.count, str):
+                    ws.cell(row=i, column=3).alignment = Alignment(horizontal="right")
+            total_row = 5 + len(sheet.rows)
+            ws.cell(row=total_row, column=1, value=texts.TOTAL).font = _HEAD_FONT
+            ws.cell(row=total_row, column=3, value=sheet.total).font = _HEAD_FONT
+        if table.threshold:
+            ws.cell(row=ws.max_row + 2, column=1, value=texts.suppression_note(table.threshold))
+        _widths(ws, [70, 42, 12, 10])
+        ws.freeze_panes = "A5"
+    return wb
+
+
+def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> Workbook:
+    """Bilan annuel quantitatif: summary with trend, month by month, per commune."""
+    cells = annual_cells(report, suppress_below)
+    year_row = cells.months[NETWORK]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = texts.SHEET_SUMMARY
+    scope = report.commune or texts.NETWORK_LABEL
+    ws["A1"] = texts.ANNUAL_TITLE.format(year=report.year, scope=scope)
+    ws["A1"].font = _TITLE_FONT
+    _header(ws, 3, [texts.CATEGORY, texts.THEMATIQUE, str(report.year), str(report.year - 1),
+                    texts.CHANGE])
+    row = 4
+    for cat in category_ids():
+        cur, prev = year_row[cat], cells.previous_categories[cat]
+        _trend_row(ws, row, [category_label(cat), category_thematique(cat), cur.shown(),
+                             prev.shown()], cells.change(cur, prev))  # fmt: skip
+        row += 1
+    cur, prev = year_row["total"], cells.previous_categories["total"]
+    _trend_row(ws, row, [texts.TOTAL, "", cur.shown(), prev.shown()], cells.change(cur, prev),
+               bold=True)
+    _widths(ws, [70, 42, 12, 12, 12])
+
+    ws = wb.create_sheet(texts.SHEET_MONTHS)
+    ws["A1"] = texts.MONTHS_TITLE.format(year=report.year, scope=scope)
+    ws["A1"].font = _TITLE_FONT
+    _header(ws, 3, [texts.MONTH, *[category_label(c) for c in category_ids()], texts.TOTAL,
+                    f"{texts.TOTAL} {report.year - 1}", texts.CHANGE])
+    for m in range(12):
+        month, prev = cells.months[texts.MONTHS[m]], cells.previous[texts.MONTHS[m]]["n"]
+        if not report.months_reported[m] and month["total"].value == 0:
+            line = [texts.MONTHS[m]] + ["—"] * len(category_ids()) + [texts.NO_DATA_SHORT, prev.shown()]
+            _trend_row(ws, 4 + m, line, None)
+            continue
+        line = [texts.MONTHS[m]] + [month[c].shown() for c in category_ids()]
+        _trend_row(ws, 4 + m, line + [month["total"].shown(), prev.shown()],
+                   cells.change(month["total"], prev))
+    prev = cells.previous[NETWORK]["n"]
+    _trend_row(ws, 16, [texts.TOTAL, *[year_row[c].shown() for c in category_ids()],
+                        year_row["total"].shown(), prev.shown()],
+               cells.change(year_row["total"], prev), bold=True)  # fmt: skip
+    _widths(ws, [14] + [18] * len(category_ids()) + [12, 12, 12])
+
+    ws = wb.create_sheet(texts.SHEET_COMMUNES)
+    ws["A1"] = texts.COMMUNES_TITLE.format(year=report.year)
+    ws["A1"].font = _TITLE_FONT
+    _header(ws, 3, [texts.COMMUNE, str(report.year), str(report.year - 1), texts.CHANGE])
+    row = 4
+    for name in report.communes:
+        cur, prev = cells.communes[name]["cur"], cells.communes[name]["prev"]
+        _trend_row(ws, row, [name, cur.shown(), prev.shown()], cells.change(cur, prev))
+        row += 1
+    cur, prev = cells.communes[NETWORK]["cur"], cells.communes[NETWORK]["prev"]
+    _trend_row(ws, row, [texts.TOTAL, cur.shown(), prev.shown()], cells.change(cur, prev), bold=True)
+    _widths(ws, [40, 12, 12, 12])
+    if suppress_below:
+        for sheet in wb.worksheets:
+            sheet.cell(row=sheet.max_row + 2, column=1, value=texts.suppression_note(suppress_below))
+    return wb
+
+
+def _trend_row(ws, row: int, values: list, change: float | None, bold: bool = False) -> None:
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col, value=value)
+        if bold:
+            cell.font = _HEAD_FONT
+    cell = ws.cell(row=row, column=len(values) + 1, value=None if change is None else change / 100)
+    cell.number_format = "+0.0%;-0.0%;0.0%"
+    if bold:
+        cell.font = _HEAD_FONT
+
+
+def write_quarter(engine: Engine, quarter: str, fmt: str, out: IO,
+                  suppress_below: int | None = None) -> None:
+    """The quarterly table in `fmt` to `out`: text for json and csv, binary for xlsx."""
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "json":
+        json.dump(quarter_json(engine, quarter), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    table = quarter_table(engine, quarter, suppress_below)
+    if fmt == "csv":
+        write_csv(table, out)
+    else:
+        write_xlsx(quarter_workbook(table), out)
+
+
+def write_report(engine: Engine, quarter: str, fmt: str, out, suppress_below: int | None = None
+                 ) -> Path:
+    """The quarterly table written to the file `out` (CSV with the BOM French Excel wants).
+
+    The table is built before the file is opened, so a bad quarter leaves no empty file.
+    """
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    normalise_quarter(quarter)
+    target = Path(out)
+    try:
+        if fmt == "xlsx":
+            with target.open("wb") as binary:
+                write_quarter(engine, quarter, fmt, binary, suppress_below)
+        else:
+            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+            with target.open("w", encoding=encoding, newline="") as text:
+                write_quarter(engine, quarter, fmt, text, suppress_below)
+    except OSError as exc:
+        raise ReportError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return target

@@ -1,0 +1,167 @@
+"""What every dashboard router shares: the templates and their filters, the session's user
+and CSRF token, and the page and download responses with their security headers.
+
+Every page needs a session (signed cookie); without one `CurrentUser` sends the browser to
+the login page. Kiosk bearer tokens are never looked at here, so they open nothing. Every
+form carries a CSRF token bound to the session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from sync.coordinator import reports, texts, users
+from sync.coordinator.app import EngineDep
+from sync.coordinator.kiosks import list_communes
+
+from .charts import fmt_int
+
+HERE = Path(__file__).parent
+LOCAL_TZ = ZoneInfo("Europe/Paris")
+
+
+class LoginRequired(Exception):
+    def __init__(self, path: str):
+        self.path = path
+
+
+class BadForm(Exception):
+    """A refused form or query: shown as a page with one plain sentence."""
+
+    def __init__(self, message: str, status: int = 400):
+        self.message, self.status = message, status
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def _pct(value) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{value:.1f}".replace(".", ",") + "\u00a0%"
+
+
+def _skew_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    sign = "+" if seconds >= 0 else "−"
+    seconds = abs(seconds)
+    if seconds < 120:
+        return f"{sign}{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{sign}{seconds / 60:.0f} min"
+    return f"{sign}{seconds / 3600:.1f} h".replace(".", ",")
+
+
+def _hour_text(moment: dt.datetime | None) -> str:
+    # The coordinator keeps contacts on the hour only: say so rather than show ":00".
+    return texts.NEVER if moment is None else texts.AROUND_HOUR.format(moment=moment)
+
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters.update(nombre=fmt_int, pct=_pct, decalage=_skew_text, heure=_hour_text)
+templates.env.globals.update(
+    category_label=reports.category_label, category_heading=reports.category_heading,
+    category_thematique=reports.category_thematique)
+
+
+# --------------------------------------------------------------------------- dependencies
+
+
+def current_user(request: Request, engine: EngineDep) -> users.User:
+    """The logged-in account, or LoginRequired (also when the account has been removed)."""
+    user_id = request.session.get("user_id")
+    user = users.get_user(engine, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(path)
+    return user
+
+
+CurrentUser = Annotated[users.User, Depends(current_user)]
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def checked_form(request: Request) -> dict[str, str]:
+    """The posted form, after checking its CSRF token against the session."""
+    try:
+        form = await request.form()
+    except Exception:
+        raise BadForm(texts.FORM_UNREADABLE) from None
+    sent = form.get("csrf")
+    expected = request.session.get("csrf")
+    if not isinstance(sent, str) or not expected or not secrets.compare_digest(sent, expected):
+        raise BadForm(texts.FORM_EXPIRED, status=403)
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
+    user_id = request.session.get("user_id")
+    context = {
+        "csrf": csrf_token(request),
+        "login": request.session.get("login") if user_id else None,
+        "path": request.url.path,
+        **context,
+    }
+    response = templates.TemplateResponse(request, name, context, status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    return response
+
+
+def download(data: bytes, filename: str, media_type: str) -> Response:
+    return Response(data, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    })
+
+
+def safe_next(target: str | None) -> str:
+    """Only a local path may follow a login (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
+
+
+def local(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite gives naive datetimes; they are stored in UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def today() -> dt.date:
+    return dt.datetime.now(LOCAL_TZ).date()
+
+
+def known_commune(engine, commune: str) -> str:
+    """`commune` when a kiosk is registered there ("" for the whole network), else BadForm."""
+    if commune and commune not in list_communes(engine):
+        raise BadForm(texts.UNKNOWN_COMMUNE.format(commune=commune))
+    return commune

@@ -1,0 +1,109 @@
+"""The mediator's "Envoyer sans réseau" in the real app: touches open the codes and page
+through them; zbar reads each code off the screen's texture; the phone's POST of each
+files the quarter on the real coordinator."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from test_transfer import ZBAR, OfflineKiosk
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
+from ui_helpers import make_config, run_app, screen, tap, wait_until  # noqa: E402
+
+pytestmark = [pytest.mark.ui,
+              pytest.mark.skipif(ZBAR is None, reason="zbarimg missing (zbar-tools)")]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+OFFLINE_URL = "http://127.0.0.1:9"  # the discard port: this kiosk never reaches anything
+
+
+def read_texture(texture, folder: Path, n: int) -> str:
+    """zbar's reading of the QR texture as drawn (8 px a module, like a screen photo)."""
+    from PIL import Image
+
+    image = Image.frombytes("RGBA", texture.size, bytes(texture.pixels))
+    image = image.transpose(Image.Transpose.FLIP_TOP_BOTTOM).convert("L")
+    image = image.resize((texture.size[0] * 8,) * 2, Image.NEAREST)
+    path = folder / f"screen-code-{n}.png"
+    image.save(path)
+    done = subprocess.run([ZBAR, "--quiet", "--raw", str(path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.rstrip("\n")
+
+
+def test_the_mediator_shows_the_quarter_as_codes_and_the_phone_files_them(
+        tmp_path, sqlite_coordinator):
+    token = sqlite_coordinator.add_kiosk()
+    station = OfflineKiosk(tmp_path / "kiosk", OFFLINE_URL, token)
+    station.fill()
+    config = make_config(tmp_path, kiosk={"data_dir": str(station.folder / "data")})
+    config = dataclasses.replace(config, coordinator=dataclasses.replace(
+        config.coordinator, url=OFFLINE_URL, token_file=station.token_file))
+    store = station.open_store([dt.datetime.now().astimezone()])
+    texts: list[str] = []
+
+    def script(app):
+        app.open_mediator()
+        mediator = screen(app, "mediateur")
+        yield from wait_until(lambda: mediator.snapshot is not None)
+        mediator.ids.scroll.scroll_to(mediator.ids.transfer, animate=False)
+        yield 0.2
+        tap(mediator.ids.transfer)
+        yield 0.2
+        assert app.root.current == "transfert"
+        codes = screen(app, "transfert")
+        yield from wait_until(lambda: not codes.busy, timeout_s=30)
+        assert codes.count >= 2, codes.message
+        while True:
+            yield 0.1
+            assert codes.ids.counter.text == f"Code {codes.index + 1} sur {codes.count}"
+            texts.append(read_texture(codes.qr, tmp_path, codes.index + 1))
+            if codes.index == 0:
+                from kivy.core.window import Window
+
+                SCREENSHOTS.mkdir(exist_ok=True)
+                Window.screenshot(name=str(SCREENSHOTS / "transfert-fr.png"))
+            assert texts[-1] == codes.text()
+            if codes.index == codes.count - 1:
+                break
+            tap(codes.ids.next)
+        tap(codes.ids.previous)
+        yield 0.1
+        assert codes.index == codes.count - 2
+        tap(codes.ids.back)
+        yield 0.1
+        assert app.root.current == "mediateur"
+
+    try:
+        run_app(config, script, timeout_s=120, store=store)
+    finally:
+        store.close()  # the app closes it too; closing twice is harmless
+    # Showing codes marks nothing sent (today is there too: the app marked it "held").
+    assert station.unsent() >= len(station.expected)
+    assert len(set(texts)) == len(texts) >= 2
+    for text in texts:
+        assert text.startswith(OFFLINE_URL + "/t/") and token not in text
+        payload = text.removeprefix(OFFLINE_URL + "/t/")
+        answer = requests.post(f"{sqlite_coordinator.url}/t/{payload}", timeout=30)
+        assert answer.status_code == 200, answer.text
+    assert sqlite_coordinator.day_totals() == station.expected
+
+
+def test_without_a_coordinator_the_screen_says_so(tmp_path):
+    config = make_config(tmp_path)
+
+    def script(app):
+        app.show("transfert")
+        codes = screen(app, "transfert")
+        yield from wait_until(lambda: not codes.busy)
+        assert codes.count == 0 and codes.qr is None
+        assert "Aucun serveur" in codes.message
+
+    run_app(config, script)
