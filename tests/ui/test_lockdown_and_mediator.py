@@ -27,7 +27,7 @@ from kiosk.pin import PinThrottle, hash_pin
 
 pytestmark = pytest.mark.ui
 
-PIN = "2468"
+PIN = "246813"
 
 
 def test_escape_f1_and_close_requests_leave_the_app_running(tmp_path):
@@ -88,11 +88,11 @@ def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restart
         yield 0.1
         pin = screen(app, "pin")
         for _attempt in range(3):
-            yield from type_pin(app, "1111")
+            yield from type_pin(app, "111111")
             yield from wait_until(lambda: not pin.busy)
             assert "faux" in pin.message
         assert "Attendez" in pin.message  # the third wrong PIN starts the delay
-        yield from type_pin(app, "1111")
+        yield from type_pin(app, "111111")
         yield from wait_until(lambda: not pin.busy)
         assert "faux" not in pin.message and "Attendez" in pin.message
         assert app.root.current == "pin"
@@ -120,6 +120,33 @@ def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restart
         yield from wait_until(lambda: app.root.current == "mediateur")
 
     run_app(config, right_pin)
+
+
+def test_a_pin_try_that_cannot_be_recorded_is_refused_and_says_why(tmp_path):
+    """The throttle fails closed: on a read-only card even the right PIN is refused."""
+    import subprocess
+
+    card = tmp_path / "card"
+    card.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(card)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("mounting a read-only tmpfs needs root")
+    try:
+        config = make_config(tmp_path, mediator={"pin_hash": hash_pin(PIN)})
+
+        def script(app):
+            app.pin_throttle = PinThrottle(card)
+            app.open_pin()
+            yield 0.1
+            yield from type_pin(app, PIN)
+            yield from wait_until(lambda: not screen(app, "pin").busy)
+            assert app.root.current == "pin"
+            assert "ne peut pas noter les essais" in screen(app, "pin").message
+
+        run_app(config, script)
+    finally:
+        subprocess.run(["umount", str(card)], check=True)
 
 
 def test_corrections_need_a_confirmation(tmp_path):
