@@ -527,5 +527,12 @@ class Simulation:
                         f"{kiosk.name} {day} {category}: coordinator {held[key]}, "
                         f"simulation {truth[key]}\n    " + "\n    ".join(
                             self.global_history + [h for h in kiosk.history
-                                                   if "FAULT" in h or h.startswith(str(day))])
+                                                   if _relevant(h, day)])
                     )
+
+
+def _relevant(line: str, day: dt.date) -> bool:
+    """A history line worth printing beside a difference on `day`: faults, boots, and
+    anything within a day of it."""
+    near = {str(day + dt.timedelta(days=d)) for d in (-1, 0, 1)}
+    return "FAULT" in line or "boot" in line or line[:10] in near
