@@ -62,6 +62,7 @@ class Options:
     db_url: str | None = None  # None: SQLite in workdir
     #: after a restore, each kiosk runs `kiosk sync --all` (False shows the gap it closes)
     resend_after_restore: bool = True
+    progress: object = None  # a callable given a line every 30 simulated days
 
 
 @dataclass
@@ -306,6 +307,9 @@ class Simulation:
                 for kiosk_no, kiosk in enumerate(self.kiosks):
                     self.kiosk_day(kiosk, day, self.schedule.get((index, kiosk_no), []))
                 self.night(day, self.schedule.get((index, None), []))
+                if self.opts.progress and index % 30 == 29:
+                    self.opts.progress(f"day {index + 1}/{self.opts.days}, "
+                                       f"{time.monotonic() - started:.0f} s")
             self.finish(EPOCH + dt.timedelta(days=self.opts.days))
             self.check()
         finally:
@@ -443,6 +447,8 @@ class Simulation:
             acked += 1
         child.kill()
         child.wait()
+        # The child may have run ahead of our reading: count every tap it acknowledged.
+        acked += child.stdout.read().count("ok\n")
         child.stdout.close()
         kiosk.open()  # the app restarts (same boot)
         after = kiosk.day_totals()
