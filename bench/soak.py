@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -32,6 +33,8 @@ def main() -> int:
     parser.add_argument("--db", help="a PostgreSQL URL (an empty database); default SQLite")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it")
     args = parser.parse_args()
+    # Killed by SIGTERM: unwind, so that the coordinator subprocess is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     # The store logs each recovery from a torn file; the history of a difference says more.
     logging.getLogger("kiosk").setLevel(logging.CRITICAL)
     # A RAM disk when there is one: the figures are about the logic, not the SD card's
@@ -40,7 +43,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="soak-", dir=shm if shm.is_dir() else None) as tmp:
         workdir = args.keep or Path(tmp) / "soak"
         outcome = Simulation(Options(kiosks=args.kiosks, days=args.days, faults=args.faults,
-                                     seed=args.seed, workdir=workdir, db_url=args.db)).run()
+                                     seed=args.seed, workdir=workdir, db_url=args.db,
+                                     progress=lambda line: print(line, file=sys.stderr,
+                                                                 flush=True))).run()
     for difference in outcome.differences:
         print("DIFFERENCE", difference)
     print(f"soak: {args.kiosks} kiosks, {args.days} days, seed {args.seed}, "

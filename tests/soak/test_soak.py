@@ -43,7 +43,7 @@ def test_three_kiosks_a_month_on_postgresql(tmp_path):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         db = make_url(url).set(database=name).render_as_string(hide_password=False)
-        _run(tmp_path, kiosks=3, days=30, faults=40, seed=1717, db_url=db)
+        _run(tmp_path, kiosks=3, days=30, faults=30, seed=1717, db_url=db)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
