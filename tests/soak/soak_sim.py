@@ -104,6 +104,7 @@ class SimKiosk:
         self.token_file.chmod(0o600)
         self.rng = random.Random(f"{sim.opts.seed}-{index}")
         self.installs = 1
+        self.reflashed_on: dt.date | None = None
         self.data_dir = self.folder / "data-1"
         self.truth: collections.Counter = collections.Counter()  # (day, category) -> n
         self.history: list[str] = []
@@ -368,7 +369,7 @@ class Simulation:
             if kind in faults:
                 if kiosk.online():
                     drops = rng.randint(1, 4)
-                    self.proxy.plan = [kind] * drops
+                    self.proxy.script = [{"cut_after": "drop"}.get(kind, kind)] * drops
                     kiosk.note(f"FAULT {drops} x {kind}")
                     self.outcome.faults[kind] += 1
                 else:
@@ -376,7 +377,7 @@ class Simulation:
         if "kill_push" in faults:
             self.kill_push(kiosk)
         kiosk.push(include_today=rng.random() < 0.3)
-        self.proxy.plan = []
+        self.proxy.script = []
         if ntp_at is not None:
             self.at(day, 20, 0)
             kiosk.ntp()
@@ -404,6 +405,12 @@ class Simulation:
         made = sorted(d for d, path in self.backups.items() if path is not None)
         if not made:
             return False
+        if any(k.reflashed_on and k.reflashed_on > made[-1] for k in self.kiosks):
+            # Not in this version: the wiped card held the only other copy of the old
+            # install's last days (a known limit, see the report of issue 17).
+            self.global_history.append(f"{day} restore skipped: a card was reflashed since "
+                                       f"the backup of {made[-1]}")
+            return False
         backup = self.backups.pop(made[-1])
         self.coordinator.kill()
         self.coordinator.engine.dispose()
@@ -427,6 +434,7 @@ class Simulation:
             return
         kiosk.close()
         kiosk.installs += 1
+        kiosk.reflashed_on = self.today
         kiosk.data_dir = kiosk.folder / f"data-{kiosk.installs}"
         kiosk.boot("reflashed card")
         kiosk.note(f"FAULT reflash: install {kiosk.installs} ({kiosk.store.install_id})")
@@ -479,10 +487,10 @@ class Simulation:
                 "config": kiosk.config(self.proxy.url)}
         child = subprocess.Popen([sys.executable, str(CHILD), json.dumps(spec)], cwd=ROOT,
                                  stdout=subprocess.DEVNULL)
-        self.proxy.plan = [when]
         self.proxy.victim = child.kill
+        self.proxy.script = [when if when == "kill_before" else child.kill]
         child.wait(120)
-        self.proxy.plan, self.proxy.victim = [], None
+        self.proxy.script, self.proxy.victim = [], None
         kiosk.open()
         kiosk.note(f"FAULT {when.replace('_', ' mid-push ')} (exit {child.returncode})")
         self.outcome.faults["kill_push"] += 1
