@@ -135,7 +135,7 @@ def cmd_sync(args) -> int:
     except StoreError as exc:
         raise CliError(str(exc)) from None
     with store:
-        result = SyncClient(cfg, store).sync_now()
+        result = SyncClient(cfg, store).sync_now(resend_all=args.all)
     lang = cfg.kiosk.languages[0]
     words = " ".join(translate(lang, message) for message in result.messages())
     if result.ok:
@@ -310,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     tally.add_argument("--json", action="store_true", help="print JSON")
     tally.set_defaults(func=cmd_tally)
     sync = sub.add_parser("sync", parents=[common], help="push the counts to the coordinator")
+    sync.add_argument("--all", action="store_true",
+                      help="resend every day still on the kiosk (after the coordinator "
+                           "was restored from a backup)")
     sync.set_defaults(func=cmd_sync)
     export = sub.add_parser("export", parents=[common], help="write a quarter's table (CSV)")
     export.add_argument("--quarter", required=True, metavar="YYYY-QN")
