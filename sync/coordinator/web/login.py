@@ -14,8 +14,9 @@ import secrets
 import anyio
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
-from sync.coordinator import texts, users
+from sync.coordinator import sessions, texts, users
 from sync.coordinator.app import EngineDep
 
 from .pages import checked_form, page, safe_next
@@ -61,13 +62,16 @@ async def login(request: Request, engine: EngineDep):
         message = texts.BAD_LOGIN
         return page(request, "login.html", {"suite": suite, "error": message}, status=401)
     throttle.succeeded(login_name, address)
+    session_id = await run_in_threadpool(sessions.open_session, engine, user.id)
     request.session.clear()  # a fresh session: nothing set before the login survives it
-    request.session.update(user_id=user.id, login=user.login, csrf=secrets.token_urlsafe(32))
+    request.session.update(sid=session_id, login=user.login, csrf=secrets.token_urlsafe(32))
     return RedirectResponse(suite, status_code=303)
 
 
 @router.post("/deconnexion")
-async def logout(request: Request):
+async def logout(request: Request, engine: EngineDep):
+    """Ends the session in the database too: a copy of the cookie opens nothing after."""
     await checked_form(request)
+    await run_in_threadpool(sessions.close_session, engine, request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/connexion", status_code=303)

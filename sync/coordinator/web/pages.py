@@ -1,8 +1,8 @@
 """What every dashboard router shares: the templates and their filters, the session's user
 and CSRF token, and the page and download responses with their security headers.
 
-Every page needs a session (signed cookie); without one `CurrentUser` sends the browser to
-the login page. Kiosk bearer tokens are never looked at here, so they open nothing. Every
+Every page needs a session (a signed cookie naming a session open in the database, see
+sessions.py); without one `CurrentUser` sends the browser to the login page. Kiosk bearer tokens are never looked at here, so they open nothing. Every
 form carries a CSRF token bound to the session.
 """
 
@@ -19,7 +19,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sync.coordinator import reports, texts, users
+from sync.coordinator import reports, sessions, texts, users
 from sync.coordinator.app import EngineDep
 from sync.coordinator.kiosks import list_communes
 
@@ -78,9 +78,10 @@ templates.env.globals.update(
 
 
 def current_user(request: Request, engine: EngineDep) -> users.User:
-    """The logged-in account, or LoginRequired (also when the account has been removed)."""
-    user_id = request.session.get("user_id")
-    user = users.get_user(engine, user_id) if isinstance(user_id, int) else None
+    """The logged-in account, or LoginRequired: the cookie's session must still be open in
+    the database (not logged out, no new password, account not removed, not expired)."""
+    user_id = sessions.session_user_id(engine, request.session.get("sid"))
+    user = users.get_user(engine, user_id) if user_id is not None else None
     if user is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
@@ -115,10 +116,9 @@ async def checked_form(request: Request) -> dict[str, str]:
 
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
-    user_id = request.session.get("user_id")
     context = {
         "csrf": csrf_token(request),
-        "login": request.session.get("login") if user_id else None,
+        "login": request.session.get("login") if request.session.get("sid") else None,
         "path": request.url.path,
         **context,
     }
