@@ -15,7 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 PROG = "kiosk-coordinator"
-DB_HELP = "SQLAlchemy database URL (default: SQLite file in the data dir)"
+DB_HELP = ("SQLAlchemy database URL, for tests and SQLite (default: the first line of the "
+           "file $KIOSK_COORDINATOR_DB_FILE, else $KIOSK_COORDINATOR_DB, else an SQLite file "
+           "in the data dir); a URL with a password belongs in that file, never on the "
+           "command line, where `ps` shows it")
 
 
 class UsageError(Exception):
