@@ -2,7 +2,8 @@
 and CSRF token, and the page and download responses with their security headers.
 
 Every page needs a session (a signed cookie naming a session open in the database, see
-sessions.py); without one `CurrentUser` sends the browser to the login page. Kiosk bearer tokens are never looked at here, so they open nothing. Every
+sessions.py); without one `CurrentUser` sends the browser to the login page. `AdminUser` also needs the admin role (403 otherwise), and
+`allowed_commune` keeps a commune reader to its commune. Kiosk bearer tokens are never looked at here, so they open nothing. Every
 form carries a CSRF token bound to the session.
 """
 
@@ -85,10 +86,40 @@ def current_user(request: Request, engine: EngineDep) -> users.User:
     if user is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
+    request.state.user = user  # for page(): who is logged in, what the menu offers
     return user
 
 
 CurrentUser = Annotated[users.User, Depends(current_user)]
+
+
+def admin_user(user: CurrentUser) -> users.User:
+    """The logged-in account when it is an administrator (kiosks, tokens), else 403."""
+    if not user.is_admin:
+        raise BadForm(texts.ADMIN_ONLY, status=403)
+    return user
+
+
+AdminUser = Annotated[users.User, Depends(admin_user)]
+
+
+def allowed_commune(user: users.User, engine, commune: str) -> str:
+    """The commune a page shows: the one asked (checked) for administrators and readers
+    ("" is the whole network); always its own for a commune reader (another one is 403)."""
+    if user.role == "commune":
+        if commune and commune != user.commune:
+            raise BadForm(texts.NOT_YOUR_COMMUNE.format(commune=user.commune), status=403)
+        return user.commune
+    return known_commune(engine, commune)
+
+
+def visible_communes(user: users.User, engine) -> list[str]:
+    """The communes a user may choose from in a form."""
+    return [user.commune] if user.role == "commune" else list_communes(engine)
+
+
+def role_text(user: users.User) -> str:
+    return texts.ROLE_LABELS[user.role].format(commune=user.commune)
 
 
 def csrf_token(request: Request) -> str:
@@ -116,9 +147,13 @@ async def checked_form(request: Request) -> dict[str, str]:
 
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
+    user = getattr(request.state, "user", None)
     context = {
         "csrf": csrf_token(request),
-        "login": request.session.get("login") if request.session.get("sid") else None,
+        "login": user.login if user else None,
+        "role": role_text(user) if user else None,
+        "is_admin": bool(user and user.is_admin),
+        "all_communes": not (user and user.role == "commune"),
         "path": request.url.path,
         **context,
     }
