@@ -8,12 +8,12 @@ while one login's check is held, /healthz must still answer; with many held, onl
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import requests
 import uvicorn
 from dashboard_helpers import CSRF
+from polling import poll_until
 
 from sync.coordinator import users
 from sync.coordinator.web import login as login_router
@@ -40,13 +40,6 @@ class HeldCheck:
                 self.running -= 1
 
 
-def wait_until(condition, what: str, deadline_s: float = 30.0) -> None:
-    deadline = time.monotonic() + deadline_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
-
-
 @pytest.fixture
 def server(app):
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
@@ -54,7 +47,7 @@ def server(app):
     served = uvicorn.Server(config)
     thread = threading.Thread(target=served.run, daemon=True)
     thread.start()
-    wait_until(lambda: served.started, "the server to start")
+    poll_until(lambda: served.started, what="the server to start", interval_s=0.01)
     port = served.servers[0].sockets[0].getsockname()[1]
     yield f"http://127.0.0.1:{port}"
     served.should_exit = True
@@ -82,7 +75,7 @@ def test_healthz_answers_while_a_password_is_being_checked(server, held):
     codes: list[int] = []
     attempt = threading.Thread(target=failed_login, args=(server, 0, codes))
     attempt.start()
-    wait_until(lambda: held.running == 1, "the password check to start")
+    poll_until(lambda: held.running == 1, what="the password check to start", interval_s=0.01)
     assert requests.get(server + "/healthz", timeout=10).status_code == 200
     assert held.running == 1  # still checking: /healthz did not wait for it
     held.release.set()
@@ -98,8 +91,8 @@ def test_only_a_few_checks_run_at_once_and_the_others_wait(app, server, held):
         attempt.start()
     cap = login_router.ARGON2_CONCURRENCY
     limiter = login_router.check_limiter(app)
-    wait_until(lambda: held.running == cap and limiter.statistics().tasks_waiting == 8 - cap,
-               "the checks to queue behind the cap")
+    poll_until(lambda: held.running == cap and limiter.statistics().tasks_waiting == 8 - cap,
+               what="the checks to queue behind the cap", interval_s=0.01)
     assert requests.get(server + "/healthz", timeout=10).status_code == 200
     held.release.set()
     for attempt in attempts:
