@@ -118,6 +118,9 @@ SENTENCES: dict[str, str] = {
     "token_invalid": N_("Le fichier du jeton {path} ne contient pas de jeton valable."),
     "unknown_kiosk": N_("La borne n'est pas reconnue par le coordinateur (jeton révoqué ou "
                         "erroné)."),
+    "too_many_installs": N_("Le coordinateur refuse cette carte mémoire : la borne a déjà "
+                            "eu trop de cartes. Il doit remettre la borne à zéro. Les "
+                            "visites restent sur la borne."),
     "too_often": N_("Le coordinateur demande de patienter avant le prochain envoi."),
     "data_refused": N_("Le coordinateur a refusé les données ({status}) : {detail}."),
     "data_refused_no_detail": N_("Le coordinateur a refusé les données ({status})."),

@@ -362,6 +362,8 @@ def _refusal(response: requests.Response, sent: int) -> SyncError:
         return SyncError("unknown_kiosk", sent)
     if code == 429:
         return SyncError("too_often", sent)
+    if code == 409:  # a 4th install id under this token: the coordinator must reset it
+        return SyncError("too_many_installs", sent)
     if code in (400, 413, 422):
         if detail:
             return SyncError("data_refused", sent, status=code, detail=detail)

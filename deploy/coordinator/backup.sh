@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Back up (or restore) the coordinator's database.
 #
-#   backup.sh --db URL --dest DIR [--keep-days N]   one backup into DIR, then remove the
+#   backup.sh [--db URL] --dest DIR [--keep-days N] one backup into DIR, then remove the
 #                                                   backups older than N days (default 30;
 #                                                   the newest one is always kept)
-#   backup.sh --db URL --restore FILE               put FILE back into the database at URL
+#   backup.sh [--db URL] --restore FILE             put FILE back into the database at URL
 #
 # URL is the coordinator's SQLAlchemy URL: sqlite:////var/lib/kiosk-coordinator/coordinator.db
 # (copied with SQLite's online backup API: consistent while the server keeps writing), or
-# postgresql+psycopg://user@host/db (pg_dump / pg_restore in custom format).
+# postgresql+psycopg://user:password@host/db (pg_dump / pg_restore in custom format).
+# Without --db: the first line of the file $KIOSK_COORDINATOR_DB_FILE, else
+# $KIOSK_COORDINATOR_DB. A URL with a password never goes on a command line (ps shows it):
+# pg_dump and pg_restore get it through a private PGPASSFILE and PG* variables.
 set -euo pipefail
 
 PROG=backup
@@ -30,21 +33,65 @@ while [ $# -gt 0 ]; do
     --dest) need_value "$@"; dest=$2; shift ;;
     --keep-days) need_value "$@"; keep_days=$2; shift ;;
     --restore) need_value "$@"; restore=$2; shift ;;
-    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
   shift
 done
 
-[ -n "$db" ] || die "--db URL is required (the coordinator's database URL)"
+if [ -z "$db" ] && [ -n "${KIOSK_COORDINATOR_DB_FILE:-}" ]; then
+  [ -r "$KIOSK_COORDINATOR_DB_FILE" ] || die "KIOSK_COORDINATOR_DB_FILE $KIOSK_COORDINATOR_DB_FILE cannot be read"
+  IFS= read -r db < "$KIOSK_COORDINATOR_DB_FILE" || true
+  db=${db%$'\r'}
+fi
+[ -n "$db" ] || db=${KIOSK_COORDINATOR_DB:-}
+[ -n "$db" ] || die "--db URL is required when neither KIOSK_COORDINATOR_DB_FILE nor KIOSK_COORDINATOR_DB is set"
 case "$keep_days" in ''|*[!0-9]*) die "--keep-days must be a whole number of days, not '$keep_days'" ;; esac
 [ "$keep_days" -ge 1 ] || die "--keep-days must be at least 1"
 
 case "$db" in
   sqlite:///*) kind=sqlite; sqlite_path=${db#sqlite:///} ;;
-  postgresql*://*) kind=postgresql; pg_url="postgresql://${db#*://}" ;;
-  *) die "--db must be a sqlite:/// or postgresql:// URL, not '$db'" ;;
+  postgresql*://*) kind=postgresql ;;
+  *) die "the database URL must be a sqlite:/// or postgresql:// URL (it is not repeated here: it may hold a password)" ;;
 esac
+
+# PostgreSQL: the URL's parts go to PGHOST, PGPORT, PGUSER, PGDATABASE (and PGSSLMODE) and
+# its password to a PGPASSFILE readable by this user only, so no argument holds a secret.
+pg_environment() {
+  local dir key value
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/coordinator-backup.XXXXXX")
+  export PGPASSFILE=$dir/pgpass
+  trap 'rm -rf "${PGPASSFILE%/*}"' EXIT
+  while IFS='=' read -r key value; do
+    case "$key" in
+      PGHOST|PGPORT|PGUSER|PGDATABASE|PGSSLMODE) export "$key=$value" ;;
+      *) die "cannot read the PostgreSQL URL" ;;
+    esac
+  done < <(KIOSK_DB_URL=$db "$PYTHON" - "$PGPASSFILE" <<'PY' || echo "error="
+import os
+import sys
+from urllib.parse import parse_qs, unquote, urlsplit
+
+url = urlsplit(os.environ["KIOSK_DB_URL"])
+query = parse_qs(url.query)
+fields = {"PGHOST": url.hostname or query.get("host", [""])[0],
+          "PGPORT": str(url.port or ""), "PGUSER": unquote(url.username or ""),
+          "PGDATABASE": unquote(url.path.lstrip("/")),
+          "PGSSLMODE": query.get("sslmode", [""])[0]}
+if any("\n" in value for value in fields.values()):
+    sys.exit("the database URL holds a line break")
+password = unquote(url.password or "")
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+with os.fdopen(fd, "w") as passfile:
+    if password:  # .pgpass escapes ':' and '\' with a backslash
+        passfile.write("*:*:*:*:" + password.replace("\\", "\\\\").replace(":", "\\:") + "\n")
+for key, value in fields.items():
+    if value:
+        print(f"{key}={value}")
+PY
+  )
+  [ -n "${PGDATABASE:-}" ] || die "the PostgreSQL URL names no database"
+}
 
 # SQLite through Python's sqlite3 module: its backup() is SQLite's online backup API.
 sqlite_copy() {  # source destination: page-by-page copy under SQLite's own locking
@@ -86,11 +133,11 @@ backup_postgresql() {
   command -v pg_dump >/dev/null || die "pg_dump not found (apt-get install postgresql-client)"
   out=$dest/coordinator-$stamp.pgdump
   tmp=$(mktemp "$dest/.coordinator-$stamp.XXXXXX")
-  trap 'rm -f "$tmp"' EXIT
-  pg_dump --format=custom --no-owner --file="$tmp" "$pg_url" \
+  trap 'rm -f "$tmp"; rm -rf "${PGPASSFILE%/*}"' EXIT
+  pg_dump --format=custom --no-owner --file="$tmp" \
     || die "pg_dump failed; older backups kept"
   mv -f "$tmp" "$out"
-  trap - EXIT
+  trap 'rm -rf "${PGPASSFILE%/*}"' EXIT
   say "wrote $out ($(stat -c %s "$out") bytes)"
 }
 
@@ -126,10 +173,12 @@ restore_sqlite() {
 restore_postgresql() {
   [ -f "$restore" ] || die "$restore: no such backup file"
   command -v pg_restore >/dev/null || die "pg_restore not found (apt-get install postgresql-client)"
-  pg_restore --clean --if-exists --no-owner --single-transaction --dbname="$pg_url" "$restore" \
+  pg_restore --clean --if-exists --no-owner --single-transaction --dbname="$PGDATABASE" "$restore" \
     || die "pg_restore of $restore failed; the database was left as it was"
   say "restored $restore into the PostgreSQL database"
 }
+
+if [ "$kind" = postgresql ]; then pg_environment; fi
 
 if [ -n "$restore" ]; then
   "restore_$kind"

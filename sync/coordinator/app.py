@@ -5,7 +5,8 @@ Every error is a JSON body `{"detail": "<one line>", "errors": [{"field", "messa
 (nothing filed until the coordinator resets the kiosk), 413 body over 1 MiB, 422 invalid
 body or a day over the daily ceiling (naming the field), 429 too many pushes (with
 Retry-After), 503 database busy. No per-request access log is written (see cli `serve`).
-Bad input never produces a 500.
+Bad input never produces a 500. A push's token is checked before its body is read, and
+failed authentications are limited per client address (gate.py).
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sync.coordinator import db, ingest, kiosks, texts, transfers
-from sync.coordinator.ratelimit import RateLimiter, retry_after
+from sync.coordinator import db, ingest, kiosks, texts
+from sync.coordinator.gate import PushGate, failure_limiter
+from sync.coordinator.gate import error as _error
+from sync.coordinator.ratelimit import RateLimiter
 from sync.protocol import PATH, CountsAnswer, CountsPush, ErrorAnswer
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,6 @@ MAX_BODY_BYTES = 1024 * 1024
 
 _bearer = HTTPBearer(auto_error=False, description="The kiosk's token from `add-kiosk`")
 _ERRORS = {code: {"model": ErrorAnswer} for code in (400, 401, 409, 413, 422, 429, 503)}
-
-
-def _error(status: int, detail: str, errors=(), headers=None) -> JSONResponse:
-    return JSONResponse({"detail": detail, "errors": list(errors)}, status_code=status,
-                        headers=headers)
 
 
 def _field(loc) -> str:
@@ -91,32 +88,19 @@ def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_limiter(request: Request) -> RateLimiter:
-    return request.app.state.limiter
-
-
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 def current_kiosk(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    engine: EngineDep,
-    limiter: Annotated[RateLimiter, Depends(get_limiter)],
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> kiosks.Kiosk:
-    """The kiosk the bearer token names; 401 when unknown or revoked, 429 when too eager."""
-    challenge = {"WWW-Authenticate": "Bearer"}
-    if credentials is None or not credentials.credentials:
-        raise HTTPException(401, "missing bearer token (Authorization: Bearer <token>)",
-                            headers=challenge)
-    wait = limiter.acquire(kiosks.hash_token(credentials.credentials))
-    if wait:
-        raise HTTPException(429, "too many pushes with this token, retry later",
-                            headers={"Retry-After": retry_after(wait)})
-    with engine.connect() as conn:
-        kiosk = kiosks.kiosk_for_token(conn, credentials.credentials)
-    if kiosk is None:
-        raise HTTPException(401, "unknown or revoked kiosk token", headers=challenge)
-    transfers.ensure_key(engine, kiosk.id, credentials.credentials)
+    """The kiosk that gate.PushGate authenticated before the body was read (the bearer
+    parameter only documents the scheme in the OpenAPI schema)."""
+    kiosk = getattr(request.state, "kiosk", None)
+    if kiosk is None:  # the gate guards PATH; anything else reaching here is refused
+        raise HTTPException(401, "unknown or revoked kiosk token",
+                            headers={"WWW-Authenticate": "Bearer"})
     return kiosk
 
 
@@ -129,8 +113,10 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
                   description="Receives the anonymous per-day visit counts of the kiosks.")
     app.state.engine = engine
     app.state.limiter = limiter or _limiter_from_env()
+    app.state.auth_failures = failure_limiter()
     app.state.daily_ceiling = ingest.daily_ceiling_from_env()
     app.add_middleware(BodyLimit)
+    app.add_middleware(PushGate)  # added last, so it runs first: before the body is read
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request, exc: RequestValidationError):

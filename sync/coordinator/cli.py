@@ -15,7 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 PROG = "kiosk-coordinator"
-DB_HELP = "SQLAlchemy database URL (default: SQLite file in the data dir)"
+DB_HELP = ("SQLAlchemy database URL, for tests and SQLite (default: the first line of the "
+           "file $KIOSK_COORDINATOR_DB_FILE, else $KIOSK_COORDINATOR_DB, else an SQLite file "
+           "in the data dir); a URL with a password belongs in that file, never on the "
+           "command line, where `ps` shows it")
 
 
 class UsageError(Exception):
@@ -130,6 +133,15 @@ def _login_arguments(p):
     p.add_argument("--db", help=DB_HELP)
 
 
+def _role_arguments(p, *, required: bool):
+    _login_arguments(p)
+    p.add_argument("--role", choices=("admin", "reader", "commune"), required=required,
+                   default=None if required else "admin",
+                   help="admin: accounts, kiosks, tokens and every figure; reader: every "
+                        "figure; commune: the figures of --commune only")
+    p.add_argument("--commune", help="the commune a 'commune' account sees")
+
+
 def _ask_password() -> str:
     if not sys.stdin.isatty():
         # Scripts pipe the password on standard input (one line).
@@ -143,13 +155,63 @@ def _ask_password() -> str:
     return password
 
 
-@_command("add-user", "create a dashboard account (password asked)", _login_arguments)
+@_command("add-user", "create a dashboard account (password asked)",
+          lambda p: _role_arguments(p, required=False))
 def _add_user(args, engine) -> int:
-    from sync.coordinator.users import create_user
+    from sync.coordinator import users
 
-    create_user(engine, args.login, _ask_password())
-    print(f"User {args.login!r} created.")
+    users.check_role(args.role, args.commune)  # before asking for a password
+    user = users.create_user(engine, args.login, _ask_password(), args.role, args.commune)
+    print(f"User {user.login!r} created ({_role_words(user)}).")
     return 0
+
+
+@_command("set-role", "change a dashboard account's role",
+          lambda p: _role_arguments(p, required=True))
+def _set_role(args, engine) -> int:
+    from sync.coordinator import users
+
+    users.set_role(engine, args.login, args.role, args.commune)
+    print(f"User {args.login!r} is now {args.role}"
+          f"{f' of {args.commune.strip()}' if args.commune else ''}.")
+    return 0
+
+
+@_command("set-password", "replace a dashboard account's password (ends its sessions)",
+          _login_arguments)
+def _set_password(args, engine) -> int:
+    from sync.coordinator import users
+
+    ended = users.set_password(engine, args.login, _ask_password())
+    print(f"User {args.login!r}: password changed, {ended} open session(s) ended.")
+    return 0
+
+
+@_command("remove-user", "delete a dashboard account (its sessions end at once)",
+          _login_arguments)
+def _remove_user(args, engine) -> int:
+    from sync.coordinator import users
+
+    users.remove_user(engine, args.login)
+    print(f"User {args.login!r} removed.")
+    return 0
+
+
+def _db_only_arguments(p):
+    p.add_argument("--db", help=DB_HELP)
+
+
+@_command("list-users", "the dashboard accounts and their roles", _db_only_arguments)
+def _list_users(args, engine) -> int:
+    from sync.coordinator import users
+
+    for user in users.list_users(engine):
+        print(f"{user.login}\t{_role_words(user)}")
+    return 0
+
+
+def _role_words(user) -> str:
+    return f"commune of {user.commune}" if user.role == "commune" else user.role
 
 
 def _report_arguments(p):

@@ -38,13 +38,33 @@ def default_db_url() -> str:
     return f"sqlite:///{folder / 'coordinator.db'}"
 
 
+def configured_url() -> str | None:
+    """The database URL from the environment, never from the command line (where `ps` and
+    `systemctl status` show it to every local user): the file named by
+    $KIOSK_COORDINATOR_DB_FILE (its first line), else $KIOSK_COORDINATOR_DB, else None."""
+    path = os.environ.get("KIOSK_COORDINATOR_DB_FILE")
+    if path:
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise DatabaseError(f"KIOSK_COORDINATOR_DB_FILE {path}: {reason}") from None
+        url = lines[0].strip() if lines else ""
+        if not url:
+            raise DatabaseError(f"KIOSK_COORDINATOR_DB_FILE {path}: the file is empty")
+        return url
+    return os.environ.get("KIOSK_COORDINATOR_DB") or None
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (default: `default_db_url()`), SQLite tuned for concurrent pushes."""
-    url = url or default_db_url()
+    """An engine for `url` (default: `configured_url()`, else `default_db_url()`), SQLite
+    tuned for concurrent pushes. Error messages never repeat the password."""
+    url = url or configured_url() or default_db_url()
     try:
         parsed = make_url(url)
     except Exception:
-        raise DatabaseError(f"{url!r} is not a database URL (e.g. sqlite:///path/coordinator.db)") from None
+        raise DatabaseError("the database URL is not an SQLAlchemy URL "
+                            "(e.g. sqlite:///path/coordinator.db)") from None
     if parsed.get_backend_name() != "sqlite":
         try:
             return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)

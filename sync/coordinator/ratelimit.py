@@ -1,7 +1,8 @@
-"""Per-token rate limit: a token bucket in memory, refilled continuously.
+"""Rate limits: a token bucket per key in memory, refilled continuously.
 
-A busy desk syncs after every tap, so the bucket never allows less than 60 requests a
-minute, bursts included: it starts full with `burst` tokens and refills `per_minute`.
+Pushes are limited per kiosk, never below 60 requests a minute, bursts included (the
+Contract): a bucket starts full with `burst` tokens and refills `per_minute`. Failed
+authentications are limited per client address with a lower `floor` (gate.py).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ MIN_PER_MINUTE = 60
 
 
 class RateLimiter:
-    def __init__(self, per_minute: int = 120, burst: int = 120, clock=time.monotonic):
-        if per_minute < MIN_PER_MINUTE or burst < MIN_PER_MINUTE:
-            raise ValueError(f"the limit is never below {MIN_PER_MINUTE} requests a minute")
+    def __init__(self, per_minute: int = 120, burst: int = 120, clock=time.monotonic, *,
+                 floor: int = MIN_PER_MINUTE):
+        if per_minute < floor or burst < floor:
+            raise ValueError(f"the limit is never below {floor} requests a minute")
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self._clock = clock
@@ -25,11 +27,21 @@ class RateLimiter:
         self._last_prune = clock()
 
     def acquire(self, key: str) -> float:
-        """0 when a request for `key` may go ahead, else the seconds to wait for one."""
+        """0 when a request for `key` may go ahead (and takes its token), else the seconds
+        to wait for one."""
+        return self._take(key, take=True)
+
+    def wait(self, key: str) -> float:
+        """Like acquire(), but takes nothing: 0 when `key` has a token left."""
+        return self._take(key, take=False)
+
+    def _take(self, key: str, take: bool) -> float:
         now = self._clock()
         with self._lock:
             tokens, at = self._buckets.get(key, (self.burst, now))
             tokens = min(self.burst, tokens + (now - at) * self.rate)
+            if not take:
+                return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
             if tokens >= 1:
                 self._buckets[key] = (tokens - 1, now)
                 wait = 0.0

@@ -84,6 +84,21 @@ users = Table(
     Column("login", String(80), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # users.ROLES: "admin" (accounts, kiosks, tokens and every figure), "reader" (every
+    # figure), "commune" (the figures of `commune` only).
+    Column("role", String(10), nullable=False, server_default="admin"),
+    Column("commune", String(120)),
+)
+
+# Dashboard sessions, kept in the database so every worker agrees and a logout, a new
+# password or a removed account ends them at once. `id` is the sha256 of the random id in
+# the signed cookie: reading this table opens no session.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 # The permanence's annex-1 profile as its kiosk last sent it (sync/coordinator/places.py):

@@ -83,6 +83,13 @@ STALE = "aucun contact depuis plus de {days} jours"
 CLOCK_UNTRUSTED = "horloge non fiable"
 CLOCK_OFF = "horloge décalée de plus de 10 minutes"
 INSTALLS_FULL = "{n} installations : une nouvelle sera refusée avant réinitialisation"
+ADMIN_ONLY = "Cette page est réservée aux administrateurs du réseau."
+NOT_YOUR_COMMUNE = "Votre compte montre les chiffres de la commune « {commune} » seulement."
+ROLE_LABELS = {
+    "admin": "administrateur",
+    "reader": "lecteur, toutes les communes",
+    "commune": "lecteur, commune de {commune}",
+}
 NEVER = "jamais"
 AROUND_HOUR = "{moment:%d/%m/%Y} vers {moment:%H} h"
 

@@ -1,7 +1,8 @@
-"""Dashboard accounts: argon2id password hashes and login throttling.
+"""Dashboard accounts: roles, argon2id password hashes and login throttling.
 
-Accounts are for the network's coordinator(s) only; kiosks never log in here, they keep their
-own bearer tokens for the ingestion API.
+Accounts are for the network's coordinator(s) and the people they share figures with;
+kiosks never log in here, they keep their own bearer tokens for the ingestion API.
+A new password or a removed account ends the account's sessions (sessions.py).
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from . import sessions
 from .schema import users
 
 MIN_PASSWORD_LENGTH = 10
+#: admin: accounts, kiosks, tokens and every figure; reader: every figure; commune: the
+#: figures (pages and exports) of one commune.
+ROLES = ("admin", "reader", "commune")
 _LOGIN = re.compile(r"^[A-Za-z0-9._@-]{2,80}$")
 
 # argon2-cffi's defaults are RFC 9106's low-memory profile: argon2id, 64 MiB, t=3.
@@ -38,6 +43,33 @@ class UserError(ValueError):
 class User:
     id: int
     login: str
+    role: str = "admin"
+    commune: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+_COLUMNS = (users.c.id, users.c.login, users.c.role, users.c.commune)
+
+
+def _user(row) -> User:
+    return User(id=row.id, login=row.login, role=row.role, commune=row.commune)
+
+
+def check_role(role: str, commune: str | None) -> tuple[str, str | None]:
+    """(role, commune) when they fit together: a commune for the commune role only."""
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    commune = (commune or "").strip() or None
+    if role == "commune" and commune is None:
+        raise UserError("the commune role needs --commune NAME")
+    if role != "commune" and commune is not None:
+        raise UserError("--commune goes with the commune role only")
+    if commune is not None and len(commune) > 120:
+        raise UserError("the commune name must have at most 120 characters")
+    return role, commune
 
 
 def check_login_name(login: str) -> str:
@@ -56,14 +88,18 @@ def check_password(password: str) -> str:
     return password
 
 
-def create_user(engine: Engine, login: str, password: str) -> User:
+def create_user(engine: Engine, login: str, password: str, role: str = "admin",
+                commune: str | None = None) -> User:
     """Store a new account with an argon2id hash. UserError if the login exists or is bad."""
     check_login_name(login)
     check_password(password)
+    role, commune = check_role(role, commune)
     row = {
         "login": login,
         "password_hash": _hasher.hash(password),
         "created_at": dt.datetime.now(dt.UTC),
+        "role": role,
+        "commune": commune,
     }
     try:
         with engine.begin() as conn:
@@ -71,20 +107,47 @@ def create_user(engine: Engine, login: str, password: str) -> User:
             user_id = result.inserted_primary_key[0]
     except IntegrityError:
         raise UserError(f"an account named {login!r} already exists") from None
-    return User(id=user_id, login=login)
+    return User(id=user_id, login=login, role=role, commune=commune)
 
 
-def set_password(engine: Engine, login: str, password: str) -> None:
-    """Replace an account's password. UserError if there is no such account."""
-    check_password(password)
-    with engine.begin() as conn:
-        result = conn.execute(
-            users.update()
-            .where(users.c.login == login)
-            .values(password_hash=_hasher.hash(password))
-        )
-    if result.rowcount != 1:
+def _account_id(conn, login: str) -> int:
+    user_id = conn.execute(select(users.c.id).where(users.c.login == login)).scalar()
+    if user_id is None:
         raise UserError(f"there is no account named {login!r}")
+    return user_id
+
+
+def set_password(engine: Engine, login: str, password: str) -> int:
+    """Replace an account's password and end its sessions (returns how many ended)."""
+    check_password(password)
+    password_hash = _hasher.hash(password)
+    with engine.begin() as conn:
+        user_id = _account_id(conn, login)
+        conn.execute(users.update().where(users.c.id == user_id)
+                     .values(password_hash=password_hash))
+        return sessions.close_all(conn, user_id)
+
+
+def set_role(engine: Engine, login: str, role: str, commune: str | None = None) -> None:
+    """Change an account's role; its open sessions see the new role at their next page."""
+    role, commune = check_role(role, commune)
+    with engine.begin() as conn:
+        user_id = _account_id(conn, login)
+        conn.execute(users.update().where(users.c.id == user_id)
+                     .values(role=role, commune=commune))
+
+
+def remove_user(engine: Engine, login: str) -> None:
+    """Delete an account and end its sessions at once."""
+    with engine.begin() as conn:
+        user_id = _account_id(conn, login)
+        sessions.close_all(conn, user_id)
+        conn.execute(delete(users).where(users.c.id == user_id))
+
+
+def list_users(engine: Engine) -> list[User]:
+    with engine.connect() as conn:
+        return [_user(row) for row in conn.execute(select(*_COLUMNS).order_by(users.c.login))]
 
 
 def verify_user(engine: Engine, login: str, password: str) -> User | None:
@@ -93,7 +156,7 @@ def verify_user(engine: Engine, login: str, password: str) -> User | None:
         return None
     with engine.connect() as conn:
         row = conn.execute(
-            select(users.c.id, users.c.login, users.c.password_hash).where(users.c.login == login)
+            select(*_COLUMNS, users.c.password_hash).where(users.c.login == login)
         ).first()
     try:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
@@ -106,14 +169,14 @@ def verify_user(engine: Engine, login: str, password: str) -> User | None:
             conn.execute(
                 users.update().where(users.c.id == row.id).values(password_hash=_hasher.hash(password))
             )
-    return User(id=row.id, login=row.login)
+    return _user(row)
 
 
 def get_user(engine: Engine, user_id: int) -> User | None:
     """The account with this id, or None once it has been removed."""
     with engine.connect() as conn:
-        row = conn.execute(select(users.c.id, users.c.login).where(users.c.id == user_id)).first()
-    return User(id=row.id, login=row.login) if row else None
+        row = conn.execute(select(*_COLUMNS).where(users.c.id == user_id)).first()
+    return _user(row) if row else None
 
 
 class LoginThrottle:

@@ -60,17 +60,22 @@ def _sheet(title: str, cells: dict[str, Cell], has_data: bool, network: bool = F
     return TableSheet(title, rows, total_cell.shown(), has_data, network)
 
 
-def quarter_table(engine: Engine, quarter: str, suppress_below: int | None = None) -> QuarterTable:
-    """The annex 2 table for the network and for each commune with a kiosk in the quarter."""
+def quarter_table(engine: Engine, quarter: str, suppress_below: int | None = None, *,
+                  commune: str | None = None) -> QuarterTable:
+    """The annex 2 table for the network and for each commune with a kiosk in the quarter;
+    with `commune`, that commune's sheet and kiosks only (a commune reader's export)."""
     period = quarter_period(quarter)
-    stats = period_stats(engine, period)
+    stats = period_stats(engine, period, commune)
     matrix = stats.by_commune
     reporting = set(matrix)
     for cov in stats.coverage(today=period.end):
         matrix.setdefault(cov.kiosk.commune, dict.fromkeys(category_ids(), 0))
+    if commune:
+        matrix.setdefault(commune, dict.fromkeys(category_ids(), 0))
     matrix = dict(sorted(matrix.items()))
     table = suppress(matrix, suppress_below if suppress_below else 0)
-    sheets = [_sheet(texts.NETWORK_LABEL, table[NETWORK], bool(reporting), network=True)]
+    sheets = [] if commune else [
+        _sheet(texts.NETWORK_LABEL, table[NETWORK], bool(reporting), network=True)]
     sheets += [_sheet(c, table[c], c in reporting) for c in matrix]
     reported = {kid for kid, _ in stats.day_totals} | set(stats.by_kiosk)
     kiosk_rows = []

@@ -10,10 +10,17 @@ from fastapi.responses import HTMLResponse
 
 from sync.coordinator import reports, texts
 from sync.coordinator.app import EngineDep
-from sync.coordinator.kiosks import list_communes
 
 from .charts import bar_chart
-from .pages import BadForm, CurrentUser, download, known_commune, page, today
+from .pages import (
+    BadForm,
+    CurrentUser,
+    allowed_commune,
+    download,
+    page,
+    today,
+    visible_communes,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,7 +55,7 @@ def reports_page(request: Request, user: CurrentUser, engine: EngineDep):
         year, q = (year - 1, 4) if q == 1 else (year, q - 1)
     return page(request, "reports.html", {
         "quarters": quarters, "years": list(range(day.year, day.year - 6, -1)),
-        "communes": list_communes(engine), "threshold": DEFAULT_THRESHOLD,
+        "communes": visible_communes(user, engine), "threshold": DEFAULT_THRESHOLD,
     })
 
 
@@ -60,7 +67,8 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
     if fmt not in ("csv", "xlsx"):
         raise BadForm(texts.BAD_FORMAT)
     try:
-        table = reports.quarter_table(engine, params.get("trimestre") or "", threshold)
+        table = reports.quarter_table(engine, params.get("trimestre") or "", threshold,
+                                      commune=user.commune if user.role == "commune" else None)
     except reports.ReportError as exc:
         raise BadForm(texts.QUARTER_REFUSED.format(reason=exc)) from None
     suffix = "-anonymise" if threshold else ""
@@ -77,7 +85,7 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
 def annual(request: Request, user: CurrentUser, engine: EngineDep):
     params = request.query_params
     year = _year(params)
-    commune = known_commune(engine, params.get("commune") or "")
+    commune = allowed_commune(user, engine, params.get("commune") or "")
     threshold = _threshold(params)
     report = reports.annual_report(engine, year, commune or None)
     if params.get("format") == "xlsx":

@@ -12,7 +12,7 @@ from sync.coordinator import kiosks, texts
 from sync.coordinator.app import EngineDep
 
 from .charts import qr_svg
-from .pages import BadForm, CurrentUser, checked_form, local, page
+from .pages import AdminUser, BadForm, checked_form, local, page
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +51,7 @@ def _kiosk_by_id(engine, kiosk_id: int) -> kiosks.Kiosk:
 
 
 @router.get("/bornes", response_class=HTMLResponse)
-def kiosk_list(request: Request, user: CurrentUser, engine: EngineDep):
+def kiosk_list(request: Request, user: AdminUser, engine: EngineDep):
     rows = _kiosk_rows(engine)
     return page(request, "kiosks.html", {
         "active": [r for r in rows if r["revoked"] is None],
@@ -62,13 +62,13 @@ def kiosk_list(request: Request, user: CurrentUser, engine: EngineDep):
 
 
 @router.get("/bornes/ajouter", response_class=HTMLResponse)
-def kiosk_new_page(request: Request, user: CurrentUser, engine: EngineDep):
+def kiosk_new_page(request: Request, user: AdminUser, engine: EngineDep):
     return page(request, "kiosk_new.html",
                 {"communes": kiosks.list_communes(engine), "error": None, "form": {}})
 
 
 @router.post("/bornes/ajouter", response_class=HTMLResponse)
-async def kiosk_new(request: Request, user: CurrentUser, engine: EngineDep):
+async def kiosk_new(request: Request, user: AdminUser, engine: EngineDep):
     form = await checked_form(request)
     name, commune = form.get("nom", "").strip(), form.get("commune", "").strip()
     try:
@@ -85,19 +85,19 @@ async def kiosk_new(request: Request, user: CurrentUser, engine: EngineDep):
 
 
 @router.get("/bornes/{kiosk_id}/revoquer", response_class=HTMLResponse)
-def kiosk_revoke_page(request: Request, kiosk_id: int, user: CurrentUser, engine: EngineDep):
+def kiosk_revoke_page(request: Request, kiosk_id: int, user: AdminUser, engine: EngineDep):
     return page(request, "kiosk_revoke.html", {"kiosk": _kiosk_by_id(engine, kiosk_id)})
 
 
 @router.post("/bornes/{kiosk_id}/revoquer")
-async def kiosk_revoke(request: Request, kiosk_id: int, user: CurrentUser, engine: EngineDep):
+async def kiosk_revoke(request: Request, kiosk_id: int, user: AdminUser, engine: EngineDep):
     await checked_form(request)
     kiosks.revoke_kiosk(engine, _kiosk_by_id(engine, kiosk_id).name)
     return RedirectResponse("/bornes", status_code=303)
 
 
 @router.post("/bornes/{kiosk_id}/reinitialiser")
-async def kiosk_reset_installs(request: Request, kiosk_id: int, user: CurrentUser,
+async def kiosk_reset_installs(request: Request, kiosk_id: int, user: AdminUser,
                                engine: EngineDep):
     """Forget the kiosk's install ids (logged with the account that asked)."""
     await checked_form(request)

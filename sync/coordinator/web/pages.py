@@ -1,8 +1,9 @@
 """What every dashboard router shares: the templates and their filters, the session's user
 and CSRF token, and the page and download responses with their security headers.
 
-Every page needs a session (signed cookie); without one `CurrentUser` sends the browser to
-the login page. Kiosk bearer tokens are never looked at here, so they open nothing. Every
+Every page needs a session (a signed cookie naming a session open in the database, see
+sessions.py); without one `CurrentUser` sends the browser to the login page. `AdminUser` also needs the admin role (403 otherwise), and
+`allowed_commune` keeps a commune reader to its commune. Kiosk bearer tokens are never looked at here, so they open nothing. Every
 form carries a CSRF token bound to the session.
 """
 
@@ -19,7 +20,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from sync.coordinator import reports, texts, users
+from sync.coordinator import reports, sessions, texts, users
 from sync.coordinator.app import EngineDep
 from sync.coordinator.kiosks import list_communes
 
@@ -78,16 +79,47 @@ templates.env.globals.update(
 
 
 def current_user(request: Request, engine: EngineDep) -> users.User:
-    """The logged-in account, or LoginRequired (also when the account has been removed)."""
-    user_id = request.session.get("user_id")
-    user = users.get_user(engine, user_id) if isinstance(user_id, int) else None
+    """The logged-in account, or LoginRequired: the cookie's session must still be open in
+    the database (not logged out, no new password, account not removed, not expired)."""
+    user_id = sessions.session_user_id(engine, request.session.get("sid"))
+    user = users.get_user(engine, user_id) if user_id is not None else None
     if user is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(path)
+    request.state.user = user  # for page(): who is logged in, what the menu offers
     return user
 
 
 CurrentUser = Annotated[users.User, Depends(current_user)]
+
+
+def admin_user(user: CurrentUser) -> users.User:
+    """The logged-in account when it is an administrator (kiosks, tokens), else 403."""
+    if not user.is_admin:
+        raise BadForm(texts.ADMIN_ONLY, status=403)
+    return user
+
+
+AdminUser = Annotated[users.User, Depends(admin_user)]
+
+
+def allowed_commune(user: users.User, engine, commune: str) -> str:
+    """The commune a page shows: the one asked (checked) for administrators and readers
+    ("" is the whole network); always its own for a commune reader (another one is 403)."""
+    if user.role == "commune":
+        if commune and commune != user.commune:
+            raise BadForm(texts.NOT_YOUR_COMMUNE.format(commune=user.commune), status=403)
+        return user.commune
+    return known_commune(engine, commune)
+
+
+def visible_communes(user: users.User, engine) -> list[str]:
+    """The communes a user may choose from in a form."""
+    return [user.commune] if user.role == "commune" else list_communes(engine)
+
+
+def role_text(user: users.User) -> str:
+    return texts.ROLE_LABELS[user.role].format(commune=user.commune)
 
 
 def csrf_token(request: Request) -> str:
@@ -115,10 +147,13 @@ async def checked_form(request: Request) -> dict[str, str]:
 
 
 def page(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
-    user_id = request.session.get("user_id")
+    user = getattr(request.state, "user", None)
     context = {
         "csrf": csrf_token(request),
-        "login": request.session.get("login") if user_id else None,
+        "login": user.login if user else None,
+        "role": role_text(user) if user else None,
+        "is_admin": bool(user and user.is_admin),
+        "all_communes": not (user and user.role == "commune"),
         "path": request.url.path,
         **context,
     }

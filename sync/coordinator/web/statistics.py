@@ -7,10 +7,9 @@ from fastapi.responses import HTMLResponse
 
 from sync.coordinator import reports, texts
 from sync.coordinator.app import EngineDep
-from sync.coordinator.kiosks import list_communes
 
 from .charts import bar_chart
-from .pages import BadForm, CurrentUser, known_commune, page, today
+from .pages import BadForm, CurrentUser, allowed_commune, page, today, visible_communes
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +46,7 @@ def parse_period(params) -> tuple[reports.Period, dict]:
 @router.get("/", response_class=HTMLResponse)
 def statistics(request: Request, user: CurrentUser, engine: EngineDep):
     period, values = parse_period(request.query_params)
-    commune = known_commune(engine, request.query_params.get("commune") or "")
+    commune = allowed_commune(user, engine, request.query_params.get("commune") or "")
     stats = reports.period_stats(engine, period, commune or None)
     totals = stats.category_totals
     day = today()
@@ -64,7 +63,7 @@ def statistics(request: Request, user: CurrentUser, engine: EngineDep):
     return page(request, "stats.html", {
         "period": period,
         "values": values,
-        "communes": list_communes(engine),
+        "communes": visible_communes(user, engine),
         "commune": commune,
         "totals": totals,
         "total": sum(totals.values()),
