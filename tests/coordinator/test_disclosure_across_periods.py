@@ -156,3 +156,15 @@ def test_the_same_figures_hide_the_same_cells():
         for key, cells in series.items():
             for col, cell in cells.items():
                 assert again[row][key][col] == cell, (row, key, col)
+
+
+def test_json_is_never_an_anonymised_file(engine, tmp_path):
+    network_with_one_small_quarter(engine)
+    target = tmp_path / "q4.json"
+    try:
+        reports.write_report(engine, "2026-Q4", "json", target, suppress_below=THRESHOLD)
+    except reports.ReportError as exc:
+        assert "csv or xlsx" in str(exc)
+    else:
+        raise AssertionError("an exact table went out as if anonymised")
+    assert not target.exists()
