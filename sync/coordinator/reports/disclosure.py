@@ -54,35 +54,96 @@ def suppress(matrix: dict[str, dict[str, int]], threshold: int, columns=None,
             table[row]["total"] = Cell(sum(values.get(c, 0) for c in columns))
     every = [*columns, "total"] if row_totals else columns
     table[NETWORK] = {c: Cell(sum(table[r][c].value for r in matrix)) for c in every}
+    # The order of the old two-pass loop (rows, then columns), so ties fall the same way.
+    groups = [[cells[c] for c in every] for cells in table.values()] if row_totals else []
+    groups += [[table[r][c] for r in table] for c in every]  # rows add up to the NETWORK row
+    _hide(groups, threshold)
+    return table
+
+
+def _hide(groups: list[list[Cell]], threshold: int) -> None:
+    """Primary then complementary suppression over `groups`, each a list of Cells whose last
+    one is the sum of the others: no group is left with exactly one hidden cell."""
     small = f"< {threshold}"
-    for cells in table.values():
-        for cell in cells.values():
+    for group in groups:
+        for cell in group:
             if 0 < cell.value < threshold:
                 cell.hidden = small
-    inner_rows = list(matrix)
-
-    def protect(cells: list[Cell], margins: int) -> bool:
-        """`cells` ends with `margins` total cells; hide an inner cell rather than a total."""
-        hidden = [c for c in cells if c.hidden]
-        if len(hidden) != 1:
-            return False
-        inner = [c for c in cells[: len(cells) - margins] if not c.hidden and c.value > 0]
-        outer = [c for c in cells[len(cells) - margins :] if not c.hidden and c.value > 0]
-        candidates = inner or outer
-        if not candidates:
-            return False  # the others are zeros: the margin equals the hidden cell, also hidden
-        min(candidates, key=lambda c: c.value).hidden = SECONDARY_MARK
-        return True
-
     changed = True
     while changed:
         changed = False
-        if row_totals:
-            for row in [*inner_rows, NETWORK]:  # cells of a row add up to its total
-                changed |= protect([table[row][c] for c in every], 1)
-        for col in every:  # rows add up to the NETWORK row
-            changed |= protect([table[r][col] for r in [*inner_rows, NETWORK]], 1)
-    return table
+        for group in groups:
+            changed |= _protect(group)
+
+
+def _protect(cells: list[Cell]) -> bool:
+    """Hide a second cell of a group that has exactly one; an inner cell rather than its
+    total (the last), the smallest non-zero one, so the least is lost."""
+    hidden = [c for c in cells if c.hidden]
+    if len(hidden) != 1:
+        return False
+    inner = [c for c in cells[:-1] if not c.hidden and c.value > 0]
+    outer = [c for c in cells[-1:] if not c.hidden and c.value > 0]
+    candidates = inner or outer
+    if not candidates:
+        return False  # the others are zeros: the margin equals the hidden cell, also hidden
+    min(candidates, key=lambda c: c.value).hidden = SECONDARY_MARK
+    return True
+
+
+MONTH_KEYS = tuple(f"M{m}" for m in range(1, 13))
+QUARTER_KEYS = ("Q1", "Q2", "Q3", "Q4")
+YEAR_KEY = "Y"
+PERIOD_KEYS = (*MONTH_KEYS, *QUARTER_KEYS, YEAR_KEY)
+YearCells = dict[object, dict[str, dict[str, Cell]]]  # row -> period key -> column -> Cell
+
+
+def suppress_year(months: dict[str, list[dict[str, int]]], threshold: int) -> YearCells:
+    """One year of the network, hidden consistently across every table that shows it.
+
+    `months` is commune -> 12 x category -> count. Each commune (and the NETWORK row) gets
+    its months, quarters and year, each with the categories and a "total". The groups whose
+    published figures add up are: a period's categories to its total, the communes to the
+    NETWORK row, three months to their quarter, four quarters (or twelve months) to the year.
+    Suppression runs over all of them at once, so subtracting three published quarters from
+    the published year (or a quarter's published months from it) never gives back a hidden
+    cell: such a group always holds two hidden cells or none. The quarterly table, the
+    annual page and the annual XLSX all read their cells from here.
+    """
+    columns = list(category_ids())
+    every = [*columns, "total"]
+    rows = sorted(months)
+    cube: YearCells = {}
+    for row in rows:
+        per: dict[str, dict[str, int]] = {
+            MONTH_KEYS[m]: {c: months[row][m].get(c, 0) for c in columns} for m in range(12)
+        }
+        for q, key in enumerate(QUARTER_KEYS):
+            per[key] = {c: sum(per[MONTH_KEYS[3 * q + i]][c] for i in range(3)) for c in columns}
+        per[YEAR_KEY] = {c: sum(per[key][c] for key in QUARTER_KEYS) for c in columns}
+        cube[row] = {key: {**{c: Cell(v[c]) for c in columns}, "total": Cell(sum(v.values()))}
+                     for key, v in per.items()}
+    cube[NETWORK] = {key: {c: Cell(sum(cube[r][key][c].value for r in rows)) for c in every}
+                     for key in PERIOD_KEYS}
+    groups = year_groups(cube)
+    _hide(groups, threshold)
+    return cube
+
+
+def year_groups(cube: YearCells) -> list[list[Cell]]:
+    """The linear relations between the published cells of `cube`, each group's last cell
+    the sum of the others."""
+    every = [*category_ids(), "total"]
+    groups = []
+    for series in cube.values():
+        groups += [[series[key][c] for c in every] for key in PERIOD_KEYS]
+        for c in every:
+            groups += [[series[MONTH_KEYS[3 * q + i]][c] for i in range(3)]
+                       + [series[QUARTER_KEYS[q]][c]] for q in range(4)]
+            groups.append([series[key][c] for key in QUARTER_KEYS] + [series[YEAR_KEY][c]])
+            groups.append([series[key][c] for key in MONTH_KEYS] + [series[YEAR_KEY][c]])
+    groups += [[cube[r][key][c] for r in cube] for key in PERIOD_KEYS for c in every]
+    return groups
 
 
 @dataclass
@@ -100,7 +161,11 @@ class AnnualCells:
 
 
 def annual_cells(report: AnnualReport, suppress_below: int | None = None) -> AnnualCells:
+    """The annual page's and XLSX's cells; with a threshold, read from suppress_year so they
+    hide what the quarterly tables of the same years hide."""
     threshold = suppress_below or 0
+    if threshold and report.commune_months:
+        return _annual_from_years(report, threshold)
     months = suppress({texts.MONTHS[m]: report.months[m] for m in range(12)}, threshold)
     previous = suppress({texts.MONTHS[m]: {"n": report.previous_months[m]} for m in range(12)},
                         threshold, columns=["n"], row_totals=False)
@@ -109,3 +174,25 @@ def annual_cells(report: AnnualReport, suppress_below: int | None = None) -> Ann
                          for name, (cur, prev) in report.communes.items()},
                         threshold, columns=["cur", "prev"], row_totals=False)
     return AnnualCells(months, previous, previous_categories, communes)
+
+
+def _annual_from_years(report: AnnualReport, threshold: int) -> AnnualCells:
+    this = suppress_year(report.commune_months[report.year], threshold)
+    before = suppress_year(report.commune_months[report.year - 1], threshold)
+    row = report.commune if report.commune else NETWORK
+    empty = _zero_series()
+    cur, prev = this.get(row, empty), before.get(row, empty)
+    months: dict = {texts.MONTHS[m]: cur[MONTH_KEYS[m]] for m in range(12)}
+    months[NETWORK] = cur[YEAR_KEY]
+    previous: dict = {texts.MONTHS[m]: {"n": prev[MONTH_KEYS[m]]["total"]} for m in range(12)}
+    previous[NETWORK] = {"n": prev[YEAR_KEY]["total"]}
+    communes: dict = {name: {"cur": this.get(name, empty)[YEAR_KEY]["total"],
+                             "prev": before.get(name, empty)[YEAR_KEY]["total"]}
+                      for name in report.communes}
+    communes[NETWORK] = {"cur": cur[YEAR_KEY]["total"], "prev": prev[YEAR_KEY]["total"]}
+    return AnnualCells(months, previous, prev[YEAR_KEY], communes)
+
+
+def _zero_series() -> dict[str, dict[str, Cell]]:
+    """A commune without a kiosk: zeros, never hidden."""
+    return {key: {c: Cell(0) for c in [*category_ids(), "total"]} for key in PERIOD_KEYS}

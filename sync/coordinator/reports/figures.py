@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -194,6 +194,9 @@ class AnnualReport:
     communes: dict[str, tuple[int, int]]  # commune -> (this year, previous year)
     category_totals: dict[str, int]
     previous_category_totals: dict[str, int]
+    # year -> commune -> 12 x category -> count, this year and the previous one, every
+    # commune of the network: disclosure control hides cells consistently across them.
+    commune_months: dict[int, dict[str, list[dict[str, int]]]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -212,7 +215,8 @@ def trend(current: int, previous: int) -> float | None:
 
 
 def annual_report(engine: Engine, year: int, commune: str | None = None) -> AnnualReport:
-    """Yearly totals, month by month, per commune, against the previous year (4 queries)."""
+    """Yearly totals, month by month, per commune, against the previous year (4 queries, and
+    24 small ones for the whole network by commune and month, for disclosure control)."""
     year_period(year)
     start, end = dt.date(year - 1, 1, 1), dt.date(year, 12, 31)
     kiosk_list = list_kiosks(engine)
@@ -263,4 +267,33 @@ def annual_report(engine: Engine, year: int, commune: str | None = None) -> Annu
         communes={c: (v[0], v[1]) for c, v in sorted(per_commune.items())},
         category_totals=cats,
         previous_category_totals=prev_cats,
+        commune_months=commune_months(engine, (year - 1, year)),
     )
+
+
+def commune_months(engine: Engine, years) -> dict[int, dict[str, list[dict[str, int]]]]:
+    """Per year, per commune of the network: 12 x category -> count.
+
+    The whole network whatever page asks, so that the hidden cells of a quarter, a month and
+    the year are chosen from the same figures by every report that shows them. One query per
+    month over a plain day range, summed by the database: a few hundred rows come back
+    rather than one per kiosk, day and category.
+    """
+    commune_of = {k.id: k.commune for k in list_kiosks(engine)}
+    cats = category_ids()
+    result = {y: {c: [dict.fromkeys(cats, 0) for _ in range(12)]
+                  for c in sorted(set(commune_of.values()))} for y in sorted(years)}
+    with engine.connect() as conn:
+        for year, per_commune in result.items():
+            for month in range(12):
+                first = dt.date(year, month + 1, 1)
+                after = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+                query = (
+                    select(counts.c.kiosk_id, counts.c.category, func.sum(counts.c.count))
+                    .where(counts.c.day >= first, counts.c.day < after)
+                    .group_by(counts.c.kiosk_id, counts.c.category)
+                )
+                for kid, cat, n in conn.execute(query):
+                    if kid in commune_of and cat in cats:
+                        per_commune[commune_of[kid]][month][cat] += int(n or 0)
+    return result

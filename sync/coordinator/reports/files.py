@@ -223,8 +223,7 @@ def _trend_row(ws, row: int, values: list, change: float | None, bold: bool = Fa
 def write_quarter(engine: Engine, quarter: str, fmt: str, out: IO,
                   suppress_below: int | None = None) -> None:
     """The quarterly table in `fmt` to `out`: text for json and csv, binary for xlsx."""
-    if fmt not in FORMATS:
-        raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    _check_format(fmt, suppress_below)
     if fmt == "json":
         json.dump(quarter_json(engine, quarter), out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -236,14 +235,22 @@ def write_quarter(engine: Engine, quarter: str, fmt: str, out: IO,
         write_xlsx(quarter_workbook(table), out)
 
 
+def _check_format(fmt: str, suppress_below: int | None) -> None:
+    if fmt not in FORMATS:
+        raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "json" and suppress_below:
+        # The Contract's JSON is per kiosk and exact: it cannot hide a cell, so it is never
+        # handed out as an anonymised file.
+        raise ReportError("json is the exact per-kiosk table: anonymised output is csv or xlsx")
+
+
 def write_report(engine: Engine, quarter: str, fmt: str, out, suppress_below: int | None = None
                  ) -> Path:
     """The quarterly table written to the file `out` (CSV with the BOM French Excel wants).
 
     The table is built before the file is opened, so a bad quarter leaves no empty file.
     """
-    if fmt not in FORMATS:
-        raise ReportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    _check_format(fmt, suppress_below)
     normalise_quarter(quarter)
     target = Path(out)
     try:

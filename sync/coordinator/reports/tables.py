@@ -12,8 +12,14 @@ from sqlalchemy.engine import Engine
 
 from sync.coordinator import texts
 
-from .disclosure import NETWORK, Cell, suppress
-from .figures import category_ids, category_label, category_thematique, period_stats
+from .disclosure import NETWORK, QUARTER_KEYS, Cell, suppress, suppress_year
+from .figures import (
+    category_ids,
+    category_label,
+    category_thematique,
+    commune_months,
+    period_stats,
+)
 from .periods import Period, normalise_quarter, quarter_period
 
 
@@ -73,7 +79,16 @@ def quarter_table(engine: Engine, quarter: str, suppress_below: int | None = Non
     if commune:
         matrix.setdefault(commune, dict.fromkeys(category_ids(), 0))
     matrix = dict(sorted(matrix.items()))
-    table = suppress(matrix, suppress_below if suppress_below else 0)
+    if suppress_below:
+        # The whole year at once, so this quarter hides what the annual report and the
+        # other quarters need hidden (see disclosure.suppress_year).
+        year = suppress_year(commune_months(engine, [period.start.year])[period.start.year],
+                             suppress_below)
+        key = QUARTER_KEYS[(period.start.month - 1) // 3]
+        table = {row: year[row][key] if row in year else suppress({row: values}, 0)[row]
+                 for row, values in [*matrix.items(), (NETWORK, {})]}
+    else:
+        table = suppress(matrix, 0)
     sheets = [] if commune else [
         _sheet(texts.NETWORK_LABEL, table[NETWORK], bool(reporting), network=True)]
     sheets += [_sheet(c, table[c], c in reporting) for c in matrix]
