@@ -54,6 +54,11 @@ def configure_kivy(config: Config) -> None:
         KivyConfig.set("graphics", "height", str(height))
 
 
+def local_now() -> dt.datetime:
+    """The wall clock as the kiosk reads it: aware, in the system's time zone."""
+    return dt.datetime.now().astimezone()
+
+
 def window_size() -> tuple[int, int]:
     """The window size when not full screen: $KIOSK_WINDOW_SIZE (e.g. 720x1280), else the
     7" display's 800x480."""
@@ -145,13 +150,17 @@ class KioskApp(App):
     #: set once Accueil has been drawn (READY=1 sent).
     ready = BooleanProperty(False)
 
-    def __init__(self, config: Config, *, store=None, **kwargs):
+    def __init__(self, config: Config, *, store=None,
+                 now: Callable[[], dt.datetime] = local_now, **kwargs):
         configure_kivy(config)
         super().__init__(**kwargs)
         from kiosk.pin import PinThrottle
         from kiosk.store import Store
 
         self.kiosk_config = config
+        #: The wall clock for the opening hours and "today"; tests inject a controlled one
+        #: (with a store reading the same clock), so no test depends on the real date.
+        self.now = now
         self.catalogue = load_catalogue()
         self.categories = self.catalogue.subset(config.permanence.categories)
         self.store = store if store is not None else Store.for_config(config)
@@ -385,7 +394,7 @@ class KioskApp(App):
         self.show(MEDIATOR)
 
     def _open_now(self) -> bool:
-        return self.kiosk_config.permanence.is_open(dt.datetime.now().astimezone())
+        return self.kiosk_config.permanence.is_open(self.now())
 
     def _check_hours(self, _dt) -> None:
         is_open = self._open_now()
@@ -397,7 +406,7 @@ class KioskApp(App):
 
     def _mark_held(self) -> None:
         """Tell the store (off the UI thread) that the permanence is held today."""
-        today = dt.date.today()
+        today = self.now().date()
         if self.is_open and self._held_day != today:
             self.in_background(self.store.mark_held, self._held_marked)
 
