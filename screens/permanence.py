@@ -74,11 +74,15 @@ class PermanenceScreen(PagesScreen):
     def _slots(self, slots) -> str:
         """"de 9 h 00 à 12 h 00 et de 14 h 00 à 17 h 00"."""
         app = self.kiosk
-        said = [app.tr("de {start} à {end}", start=format_time(s.start, app.lang),
-                       end=format_time(s.end, app.lang)) for s in slots]
+        said = [app.tr("de {start} à {end}", start=self._time(s.start),
+                       end=self._time(s.end)) for s in slots]
         if len(said) == 1:
             return said[0]
         return app.tr("{first} et {last}", first=", ".join(said[:-1]), last=said[-1])
+
+    def _time(self, moment) -> str:
+        """"9 h 00" with no-break spaces: a time is never cut across two lines."""
+        return format_time(moment, self.kiosk.lang).replace(" ", "\u00a0")
 
     def _appointment(self) -> Page:
         """The appointment rule, then how to book and the phone (annex 1 §3)."""

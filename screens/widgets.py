@@ -75,6 +75,12 @@ class TopBar(BoxLayout):
     """The permanence's name, "free", the language switch and the "i" button."""
 
 
+class PlaceButton(ButtonBehavior, BoxLayout):
+    """The permanence's name on the top bar, framed as a button: one tap opens "La
+    permanence" (address, hours, how to book), from Accueil and from Fermé alike. It takes
+    the name's place, so the category buttons keep all their room."""
+
+
 class HiddenCorner(Widget):
     """An invisible area; holding it `press_s` seconds fires `on_long_press`.
 
