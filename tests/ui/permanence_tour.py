@@ -13,14 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from screens_tour import smallest_target, text_problems  # noqa: E402
+from screens_tour import smallest_target, text_problems, tour_arguments  # noqa: E402
 from ui_helpers import make_config, run_app  # noqa: E402
 
 #: A Thursday morning: the timetable marks Thursday's line.
@@ -61,9 +60,7 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
 
 
 def main() -> int:
-    out, lang = Path(sys.argv[1]), sys.argv[2]
-    out.mkdir(parents=True, exist_ok=True)
-    size = os.environ.get("KIOSK_WINDOW_SIZE", "800x480")
+    out, lang, size = tour_arguments()
     problems: list[str] = []
     targets: dict[str, float] = {}
     languages = [lang] + [x for x in ("fr", "en") if x != lang]

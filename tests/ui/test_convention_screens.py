@@ -4,14 +4,10 @@ overflowing or broken mid-word, every button at least 12 mm."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from test_screenshots import OUT, ROOT, TWELVE_MM_PX
+from test_screenshots import OUT, TWELVE_MM_PX, run_tour
 
 pytestmark = pytest.mark.ui
 
@@ -25,11 +21,7 @@ def test_convention_pages_fit_and_are_photographed(size, lang):
         old.unlink()
     for old in OUT.glob(f"{size}-{lang}-empty-*.png"):
         old.unlink()
-    env = {**os.environ, "KIOSK_WINDOW_SIZE": size, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, str(TOUR), str(OUT), lang], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_tour(TOUR, size, lang)
     assert report["problems"] == []
     small = {page: px for page, px in report["smallest_target_px"].items()
              if px < TWELVE_MM_PX[size]}
