@@ -5,8 +5,15 @@
 #                             [--display 800x480|720x1280] [--rotation 0|90|180|270]
 #   sudo deploy/install-pi.sh --rollback      back to the release installed before
 #   deploy/install-pi.sh --dry-run ...        say what would change, change nothing
-#   deploy/install-pi.sh --root DIR ...       write the files into DIR (tests, images);
-#                                             apt, useradd, venv and systemctl are only printed
+#   sudo deploy/install-pi.sh --root DIR ...  prepare a Pi's root partition mounted at DIR
+#                                             (a card image, from a PC): the same steps run
+#                                             inside it (chroot; qemu-user for arm64), the
+#                                             service is enabled, nothing is started
+#   deploy/install-pi.sh --root DIR --files-only ...   write only the files into DIR (tests);
+#                                             apt, useradd, venv and systemctl are printed
+#   --not-booted     for a root that is not running (chroot, image): enable, never start;
+#                    sysctl settings apply at the next boot (chosen by itself when systemd
+#                    is not running)
 #
 # Running it twice changes nothing the second time. See deploy/README.md.
 set -euo pipefail
@@ -19,11 +26,15 @@ PREFIX=/opt/permanence-kiosk
 ETC=/etc/permanence-kiosk
 DATA=/var/lib/permanence-kiosk
 UNIT=permanence-kiosk.service
-APT_PACKAGES=(python3 python3-venv libgl1 libgl1-mesa-dri libegl1 libgles2 libgbm1 libdrm2
+LOCK=$REPO/requirements/kiosk.txt   # scripts/lock: every package pinned with its hashes
+APT_PACKAGES=(python3 python3-venv procps libgl1 libgl1-mesa-dri libegl1 libgles2 libgbm1 libdrm2
   libmtdev1 fake-hwclock systemd-timesyncd)
 KEEP_RELEASES=3
 
 root=""
+files_only=0
+booted=1
+[ -d /run/systemd/system ] || booted=0
 dry_run=0
 package=""
 config_src=""
@@ -39,7 +50,7 @@ die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 changed() { changes=$((changes + 1)); say "$*"; }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 need_value() {
@@ -50,6 +61,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) dry_run=1 ;;
     --root) need_value "$@"; root=$2; shift ;;
+    --files-only) files_only=1 ;;
+    --not-booted) booted=0 ;;
     --package) need_value "$@"; package=$2; shift ;;
     --config) need_value "$@"; config_src=$2; shift ;;
     --token) need_value "$@"; token_src=$2; shift ;;
@@ -88,6 +101,17 @@ if [ -n "$token_src" ]; then
   [ "$(tr -d '[:space:]' < "$token_src" | wc -c)" -ge 22 ] \
     || die "$token_src does not hold a token (kiosk-coordinator add-kiosk prints one)"
   [ "$(grep -c . "$token_src")" -eq 1 ] || die "$token_src must hold the token alone on one line"
+fi
+
+# --root DIR (not --files-only): the same steps, run inside DIR (see deploy/pi/chroot-lib.sh).
+# shellcheck source=SCRIPTDIR/pi/chroot-lib.sh
+source "$HERE/pi/chroot-lib.sh"
+[ -z "$root" ] || [ "$dry_run" -eq 0 ] || files_only=1
+run_in_root
+
+# systemctl in a root that is not running edits the unit links only; never starts anything.
+if [ "$booted" -eq 0 ]; then
+  systemctl() { SYSTEMD_OFFLINE=1 command systemctl "$@"; }
 fi
 
 # System commands (apt, useradd, systemctl, pip) run only on a real install.
@@ -178,12 +202,15 @@ ensure_user() {
     system useradd --system --user-group --home-dir "$DATA" --no-create-home \
       --shell /usr/sbin/nologin "$kiosk_user"
   fi
+  # render and input come with udev rules on Pi OS, but a minimal Debian root lacks them.
   for group in video render input; do
+    if [ -z "$root" ] && ! getent group "$group" >/dev/null; then
+      changed "creating the group $group"
+      system groupadd --system "$group"
+    fi
     if [ -n "$root" ] || ! id -nG "$kiosk_user" 2>/dev/null | tr ' ' '\n' | grep -qx "$group"; then
-      if [ -n "$root" ] || getent group "$group" >/dev/null; then
-        [ -n "$root" ] || changed "adding $kiosk_user to group $group"
-        system usermod -a -G "$group" "$kiosk_user"
-      fi
+      [ -n "$root" ] || changed "adding $kiosk_user to group $group"
+      system usermod -a -G "$group" "$kiosk_user"
     fi
   done
 }
@@ -225,14 +252,20 @@ install_release() {
   if [ -f "$root$rel/.complete" ]; then
     :
   elif [ -n "$root" ] || [ "$dry_run" -eq 1 ]; then
-    say "would build $rel: python3 -m venv, then pip install $src (kiosk only, no coordinator extras)"
+    say "would build $rel: python3 -m venv, pip install --require-hashes -r ${LOCK#"$REPO"/}, then $src --no-deps (kiosk only, no coordinator extras)"
     return 0
   else
     changed "installing release $id from $src (this takes a few minutes on a Pi)"
     rm -rf "$rel"
     python3 -m venv "$rel"
-    "$rel/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check "$src" \
-      || { rm -rf "$rel"; die "pip could not install $src (network? disk space?); nothing was switched"; }
+    [ -f "$LOCK" ] || { rm -rf "$rel"; die "$LOCK is missing: the installer needs its requirements/ folder"; }
+    # The locked versions with their hashes, then the kiosk alone: a Pi set up a month later
+    # runs the very packages the tests passed with.
+    { "$rel/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check \
+        --require-hashes -r "$LOCK" \
+      && "$rel/bin/pip" install --quiet --no-cache-dir --disable-pip-version-check --no-deps "$src" \
+      && "$rel/bin/pip" check --disable-pip-version-check >/dev/null; } \
+      || { rm -rf "$rel"; die "pip could not install $src with ${LOCK#"$REPO"/} (network? disk space? a package newer than its lock?); nothing was switched"; }
     touch "$rel/.complete"
   fi
   switch_to "$rel"
@@ -275,6 +308,7 @@ do_rollback() {
   say "rolling back from ${current##*/} to ${previous##*/}"
   put_link "$previous" "$PREFIX/current"
   [ -z "$current" ] || put_link "$current" "$PREFIX/previous"
+  [ "$booted" -eq 1 ] || [ -n "$root" ] || return 0
   system systemctl restart "$UNIT"
 }
 
@@ -352,14 +386,19 @@ edit_cmdline() {
 enable_services() {
   local unit
   if [ -n "$root" ] || [ "$dry_run" -eq 1 ]; then
-    system systemctl daemon-reload
+    [ "$booted" -eq 0 ] || system systemctl daemon-reload
     system systemctl mask getty@tty1.service ctrl-alt-del.target
     system systemctl enable "$UNIT"
-    system systemctl enable --now systemd-timesyncd.service fake-hwclock.service
-    system sysctl --system
+    if [ "$booted" -eq 1 ]; then
+      system systemctl enable --now systemd-timesyncd.service fake-hwclock.service
+      system sysctl --system
+    else
+      system systemctl enable systemd-timesyncd.service fake-hwclock.service
+      say "not booted: nothing is started; the sysctl settings apply at the next boot"
+    fi
     return 0
   fi
-  systemctl daemon-reload
+  [ "$booted" -eq 0 ] || systemctl daemon-reload
   for unit in getty@tty1.service ctrl-alt-del.target; do
     [ "$(systemctl is-enabled "$unit" 2>/dev/null || true)" = masked ] && continue
     systemctl mask --quiet "$unit"
@@ -370,6 +409,8 @@ enable_services() {
     systemctl enable --quiet "$unit"
     changed "enabled $unit"
   done
+  # Kernel keys of a root that is not running are the host's: they apply at its boot.
+  [ "$booted" -eq 1 ] || return 0
   [ "$(sysctl -n kernel.sysrq)" = 0 ] || { sysctl --quiet --system; changed "SysRq keys disabled"; }
 }
 
@@ -392,7 +433,8 @@ if [ "$rollback" -eq 1 ]; then
 fi
 
 [ "$dry_run" -eq 0 ] || say "dry run: nothing will be changed"
-[ -z "$root" ] || say "installing into $root (system commands are only printed)"
+[ -z "$root" ] || say "writing the files into $root (system commands are only printed)"
+[ "$booted" -eq 1 ] || [ -n "$root" ] || say "not booted: services are enabled for the next boot, none is started"
 install_apt_packages
 ensure_user
 group=$(kiosk_group)
@@ -413,7 +455,9 @@ if [ "$dry_run" -eq 1 ]; then
   say "dry run: $changes change(s) would be made; run again without --dry-run to make them"
   exit 0
 fi
-if [ -z "$root" ] || [ "$restart_needed" -eq 1 ]; then
+if [ "$booted" -eq 0 ] && [ -z "$root" ]; then
+  say "done ($changes change(s)); the kiosk app starts at the next boot"
+elif [ -z "$root" ] || [ "$restart_needed" -eq 1 ]; then
   system systemctl restart "$UNIT"
   say "done ($changes change(s)); the kiosk app was (re)started"
 else

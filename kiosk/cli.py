@@ -22,7 +22,6 @@ from kiosk.i18n import Message, translate
 
 USAGE_ERROR = 2
 FAILURE = 1
-PIN_RE = re.compile(r"^\d{4,8}$")
 
 
 class CliError(Exception):
@@ -136,7 +135,7 @@ def cmd_sync(args) -> int:
     except StoreError as exc:
         raise CliError(str(exc)) from None
     with store:
-        result = SyncClient(cfg, store).sync_now()
+        result = SyncClient(cfg, store).sync_now(resend_all=args.all)
     lang = cfg.kiosk.languages[0]
     words = " ".join(translate(lang, message) for message in result.messages())
     if result.ok:
@@ -215,7 +214,7 @@ def cmd_transfer(args) -> int:
 def _read_pin_twice() -> tuple[str, str]:
     if sys.stdin.isatty():
         try:
-            return (getpass.getpass("New mediator PIN (4 to 8 digits): "),
+            return (getpass.getpass("New mediator PIN (6 to 12 digits): "),
                     getpass.getpass("The same PIN again: "))
         except EOFError:
             raise CliError("kiosk set-pin: no PIN given") from None
@@ -255,14 +254,15 @@ def set_pin_hash(text: str, pin_hash: str) -> str:
 
 
 def cmd_set_pin(args) -> int:
-    from kiosk.pin import hash_pin
+    from kiosk.pin import MAX_DIGITS, MIN_DIGITS, hash_pin, valid_pin
     from kiosk.storage import write_atomic
 
     cfg = _load_config(args)
     path = cfg.path
     first, second = _read_pin_twice()
-    if not PIN_RE.match(first):
-        raise CliError("kiosk set-pin: the PIN must be 4 to 8 digits")
+    if not valid_pin(first):
+        raise CliError(f"kiosk set-pin: the PIN must be {MIN_DIGITS} to {MAX_DIGITS} digits "
+                       "(0-9), so that it cannot be guessed; nothing was changed")
     if first != second:
         raise CliError("kiosk set-pin: the two PINs differ; nothing was changed")
     pin_hash = hash_pin(first)
@@ -310,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     tally.add_argument("--json", action="store_true", help="print JSON")
     tally.set_defaults(func=cmd_tally)
     sync = sub.add_parser("sync", parents=[common], help="push the counts to the coordinator")
+    sync.add_argument("--all", action="store_true",
+                      help="resend every day still on the kiosk (after the coordinator "
+                           "was restored from a backup)")
     sync.set_defaults(func=cmd_sync)
     export = sub.add_parser("export", parents=[common], help="write a quarter's table (CSV)")
     export.add_argument("--quarter", required=True, metavar="YYYY-QN")

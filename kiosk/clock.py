@@ -26,8 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+
+def _build_date(checkout: dt.date) -> dt.date:
+    """The day the installed package was built (setup.py writes it); a source checkout,
+    which has no such file, uses the date committed with it."""
+    try:
+        return dt.date.fromisoformat(Path(__file__).with_name("build_date.txt").read_text().strip())
+    except (OSError, ValueError):
+        return checkout
+
+
 #: No kiosk can be running before this software was built.
-BUILD_DATE = dt.date(2026, 11, 1)
+BUILD_DATE = _build_date(dt.date(2026, 11, 1))
 DEFAULT_SYNCED_FLAG = Path("/run/systemd/timesync/synchronized")
 #: A backwards step larger than this is a jump (NTP slews small errors instead).
 BACKWARD_TOLERANCE_S = 60.0

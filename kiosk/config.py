@@ -8,6 +8,7 @@ every key. Relative paths are read relative to the config file, `~` is expanded.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 import tomllib
@@ -187,12 +188,28 @@ def _path(section: _Section, key: str, base: Path, default, *, required=False):
     return path if path.is_absolute() else Path(os.path.normpath(base / path))
 
 
-def _url(section: _Section, key: str, *, required=False) -> str:
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(section: _Section, key: str, *, required=False, secret=False) -> str:
+    """An http(s) URL; with `secret` (a token is sent to it) https unless on loopback."""
     value = section.take(key, str, "", required=required).strip()
     if value:
         parsed = urlparse(value)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
             raise ConfigError(f"{section.key(key)} must be an http(s) URL, not {value!r}")
+        if secret and parsed.scheme.lower() == "http" and not _is_loopback(parsed.hostname):
+            raise ConfigError(f"{section.key(key)} must start with https:// (http:// only for "
+                              f"127.0.0.1 or localhost): the kiosk token would travel in "
+                              f"clear, not {value!r}")
     return value
 
 
@@ -296,7 +313,7 @@ def parse(data: dict, path: Path | None = None) -> Config:
 
     c = _Section(data, "coordinator", where)
     coordinator = Coordinator(
-        url=_url(c, "url", required=True),
+        url=_url(c, "url", required=True, secret=True),
         token_file=_path(c, "token_file", base, None, required=True),
         ca_file=_path(c, "ca_file", base, C.ca_file),
         interval_s=c.number("interval_s", C.interval_s, 10, 86400),

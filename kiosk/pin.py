@@ -2,8 +2,11 @@
 
 Hashes look like `scrypt$<n>$<r>$<p>$<salt>$<hash>` (what `hash_pin` writes) or
 `pbkdf2_sha256$<iterations>$<salt>$<hash>` (accepted too); salt and hash in base64.
-A 4-8 digit PIN can be brute-forced offline from a stolen card whatever the KDF, so the
-real protection is `PinThrottle`: a growing delay after wrong PINs, kept on disk.
+A short PIN can be brute-forced offline from a stolen card whatever the KDF, so the real
+protection is `PinThrottle`: a growing delay after wrong PINs, kept on disk. It fails
+closed: `PinThrottle.attempt` records the try durably *before* the PIN is checked, and a
+try that cannot be recorded (read-only or full card) is refused, never let through
+unthrottled. At least 6 digits (`valid_pin`): 10^6 tries at the capped delay take decades.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import hmac
 import json
 import logging
 import os
+import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.storage import write_atomic
@@ -31,6 +36,15 @@ FIRST_DELAY_S = 30.0
 MAX_DELAY_S = 3600.0
 #: After this long without a wrong PIN the time of the last one is forgotten (privacy).
 FORGET_TIME_AFTER_S = 86400
+
+
+MIN_DIGITS, MAX_DIGITS = 6, 12
+_PIN = re.compile(rf"[0-9]{{{MIN_DIGITS},{MAX_DIGITS}}}")
+
+
+def valid_pin(pin: str) -> bool:
+    """True for 6 to 12 ASCII digits (what `kiosk set-pin` accepts)."""
+    return _PIN.fullmatch(pin) is not None
 
 
 def _b64(raw: bytes) -> str:
@@ -77,6 +91,17 @@ def delay_after(failures: int) -> float:
     return min(MAX_DELAY_S, FIRST_DELAY_S * 2 ** (failures - FREE_TRIES))
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of one try: "ok", "wrong", "wait" (throttled) or "unavailable" (the try
+    could not be recorded, so it was refused); `wait_s` before the next try; `reason` in
+    plain words for the log when unavailable."""
+
+    outcome: str
+    wait_s: float = 0.0
+    reason: str = ""
+
+
 class PinThrottle:
     """Wrong-PIN counter and delay, kept in `data_dir` so that a restart does not reset it."""
 
@@ -109,7 +134,10 @@ class PinThrottle:
         failures, not_before = self._read()
         now = self._now()
         if not_before and now - not_before > FORGET_TIME_AFTER_S:
-            self._write(failures, 0)
+            try:
+                self._write(failures, 0)
+            except OSError as exc:  # forgetting is for privacy; `attempt` still fails closed
+                log.warning("PIN throttle: could not forget the last failure time (%s)", exc)
         # A clock set backwards must not lock the mediator out for longer than the delay.
         return max(0.0, min(not_before - now, delay_after(failures)))
 
@@ -128,3 +156,28 @@ class PinThrottle:
         """The right PIN: forget the failures."""
         if self.path.exists():
             self._write(0, 0)
+
+    def attempt(self, pin: str, stored: str) -> Attempt:
+        """One try of `pin` against `stored`, throttled and failing closed (see module doc).
+
+        Runs the slow KDF: call it off the UI thread."""
+        wait = self.wait_s()
+        if wait > 0:
+            return Attempt("wait", wait)
+        failures = self._read()[0] + 1
+        delay = delay_after(failures)
+        try:
+            # Counted as wrong until proven right: pulling the plug during the check, or a
+            # card that cannot be written, never yields a free guess.
+            self._write(failures, self._now() + delay if delay else 0)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            log.error("PIN try refused: %s cannot be written (%s)", self.path, reason)
+            return Attempt("unavailable", 0.0, reason)
+        if not verify_pin(pin, stored):
+            return Attempt("wrong", delay)
+        try:
+            self._write(0, 0)
+        except OSError as exc:  # it was writable a moment ago; the PIN was right
+            log.warning("PIN throttle: could not clear the failures (%s)", exc)
+        return Attempt("ok")

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -234,10 +235,26 @@ class AtomicJSONStorage(Storage):
                     log.info("removed stale temp file %s", entry.name)
 
 
+#: Created afresh, never through a link: a crafted USB stick cannot plant a symlink at the
+#: temp name (unpredictable anyway) and have the write land on another file.
+_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+               | getattr(os, "O_CLOEXEC", 0))
+
+
+def _open_temp(path: Path, mode: int) -> tuple[Path, int]:
+    """A new file beside `path` with a random name (like mkstemp), opened for writing."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+        try:
+            return tmp, os.open(tmp, _TEMP_FLAGS, mode)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temp file name beside {path}")
+
+
 def write_temp(path: Path, raw: bytes, mode: int) -> Path:
-    """Write `raw` to a temp file beside `path` and fsync it; the caller renames it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    """Write `raw` to a new temp file beside `path` and fsync it; the caller renames it."""
+    tmp, fd = _open_temp(path, mode)
     try:
         view = memoryview(raw)
         while view:
@@ -253,7 +270,9 @@ def write_temp(path: Path, raw: bytes, mode: int) -> Path:
 
 
 def write_atomic(path, raw: bytes, mode: int = 0o644) -> Path:
-    """Replace `path` with `raw` all at once (temp file, fsync, rename, fsync of the folder)."""
+    """Replace `path` with `raw` all at once (temp file, fsync, rename, fsync of the folder).
+
+    A symlink at `path` is replaced, never followed: rename acts on the link itself."""
     path = Path(path)
     os.replace(write_temp(path, raw, mode), path)
     fsync_dir(path.parent)

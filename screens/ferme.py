@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -28,7 +27,7 @@ class FermeScreen(HomeScreen):
     def _refresh(self, *_args) -> None:
         app = self.kiosk
         permanence = app.kiosk_config.permanence
-        now = dt.datetime.now().astimezone()
+        now = app.now()
         moment = permanence.next_opening(now)
         self.next_opening = (
             app.tr("Prochaine ouverture : {when}.", when=format_opening(moment, now, app.lang))

@@ -1,13 +1,17 @@
-"""The mediator's view: today's tally (with +1/-1 corrections), this week, this quarter; the
-sync state; taps waiting for a date; the quarterly export to a USB stick; back to Accueil.
+"""The mediator's view: a day's tally (today, or any earlier day still on the kiosk) with
++1/-1 corrections, its week and quarter; the sync state and "Envoyer maintenant"; taps
+waiting for a date; the export of this quarter or one of the three before to a USB stick.
 
-Every store read or write runs on the app's worker thread; the screen shows the result.
+Every store read or write and every push runs on the app's worker thread; the screen
+shows the result. The days and quarters are chosen with big previous/next buttons (one
+`Chooser` pattern), never by typing: a mediator on a touchscreen has no keyboard.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +27,14 @@ from kivy.uix.modalview import ModalView
 
 from kiosk.clock import BUILD_DATE
 from kiosk.export import write_quarter_csv
-from kiosk.i18n import Message
+from kiosk.i18n import MONTHS, Message
 from kiosk.periods import parse_quarter, quarter_of, week_of
 from kiosk.tally import day_tally
 from screens.widgets import KioskScreen
+
+#: The quarters the mediator can export: the current one and the three before it (a
+#: year, so a late report or a stick forgotten last quarter can still be done).
+EXPORT_QUARTERS = 4
 
 
 @dataclass(frozen=True)
@@ -34,7 +42,9 @@ class Snapshot:
     """What the mediator view shows, read from the store in one go off the UI thread."""
 
     today: dt.date
-    counts: dict[str, int]
+    day: dt.date  # the day shown: today, or an earlier day the mediator chose
+    first_day: dt.date  # the earliest day the store holds (today when it holds none)
+    counts: dict[str, int]  # of `day`, and below of its week and quarter
     week: dict[str, int]
     quarter: dict[str, int]
     quarter_name: str
@@ -46,17 +56,31 @@ class Snapshot:
     last_error: str
 
 
-def read_snapshot(store) -> Snapshot:
+def read_snapshot(store, day: dt.date | None = None, *,
+                  device_today: Callable[[], dt.date] = dt.date.today) -> Snapshot:
+    """The view's figures for `day` (default today), kept between the first day the store
+    holds and today: a mediator never corrects a day the kiosk has no record of, nor a
+    day to come. `device_today` is the first guess while the clock is not trusted."""
     clock = store.clock_state()
-    today = clock.today or dt.date.today()
-    week_start, week_end = week_of(today)
-    quarter = quarter_of(today)
+    today = clock.today or device_today()
+    # Every day still on the kiosk, archive included (a few thousand after ten years).
+    held = store.days(dt.date.min, today)
+    first_day = held[0].day if held else today
+    day = min(max(day or today, first_day), today)
+    week_start, week_end = week_of(day)
+    quarter = quarter_of(day)
     q_start, q_end = parse_quarter(quarter)
     status = store.sync_status
-    return Snapshot(today, day_tally(store, today).counts, store.totals(week_start, week_end),
-                    store.totals(q_start, q_end), quarter, clock.trusted, clock.reason,
-                    clock.pending, len(store.unsynced()), status.last_success,
-                    status.last_error)
+    return Snapshot(today, day, first_day, day_tally(store, day).counts,
+                    store.totals(week_start, week_end), store.totals(q_start, q_end), quarter,
+                    clock.trusted, clock.reason, clock.pending, len(store.unsynced()),
+                    status.last_success, status.last_error)
+
+
+def quarter_back(day: dt.date, back: int) -> str:
+    """The quarter `back` quarters before the one holding `day`, as 'YYYY-QN'."""
+    index = day.year * 4 + (day.month - 1) // 3 - back
+    return f"{index // 4}-Q{index % 4 + 1}"
 
 
 def export_folder(export_dirs, data_dir: Path) -> tuple[Path, bool]:
@@ -82,11 +106,27 @@ class MediatorRow(BoxLayout):
     category_id = StringProperty("")
     icon = StringProperty("")
     label = StringProperty("")
-    today = NumericProperty(0)
+    today = NumericProperty(0)  # the count of the day shown (today unless one is chosen)
     week = NumericProperty(0)
     quarter = NumericProperty(0)
     fraction = NumericProperty(0)
     screen = ObjectProperty(None)
+
+
+class Chooser(BoxLayout):
+    """A title and two big buttons that step it back or forth (the day shown, the quarter
+    to export): one pattern for every "which one?" on this screen. Dispatches
+    `on_step(-1 | +1)`; the screen says what the title becomes."""
+
+    title = StringProperty("")
+    earlier_text = StringProperty("")
+    later_text = StringProperty("")
+    can_earlier = BooleanProperty(False)
+    can_later = BooleanProperty(False)
+    __events__ = ("on_step",)
+
+    def on_step(self, step: int) -> None:
+        pass
 
 
 class ConfirmCorrection(ModalView):
@@ -109,6 +149,16 @@ class MediateurScreen(KioskScreen):
     export_text = StringProperty("")
     totals_text = StringProperty("")
     busy = BooleanProperty(False)
+    day_title = StringProperty("")
+    can_earlier_day = BooleanProperty(False)
+    can_later_day = BooleanProperty(False)
+    #: the quarter to export: 0 the current one, up to EXPORT_QUARTERS - 1 quarters before.
+    quarter_back = NumericProperty(0)
+    quarter_title = StringProperty("")
+    can_earlier_quarter = BooleanProperty(True)
+    can_later_quarter = BooleanProperty(False)
+    #: "Envoyer maintenant": what the last push said.
+    send_text = StringProperty("")
 
     def on_kv_post(self, _base):
         self._rows = {}
@@ -117,11 +167,36 @@ class MediateurScreen(KioskScreen):
             self._rows[category.id] = row
             self.ids.rows.add_widget(row)
         self._pending_correction = None
+        if not self.kiosk.kiosk_config.coordinator.enabled:
+            # Nothing to send to: no button that could only fail.
+            for name in ("send_now", "send_text"):
+                self.ids[name].parent.remove_widget(self.ids[name])
         self.kiosk.bind(lang=self._show, sync_state=self._show)
 
     def refresh(self) -> None:
-        self.kiosk.in_background(lambda: read_snapshot(self.kiosk.store), self._loaded,
-                                 self._failed)
+        """Opening the view: today, the current quarter, no old answers."""
+        self.quarter_back = 0
+        self.send_text = self.export_text = ""
+        self.kiosk.in_background(
+            lambda: read_snapshot(self.kiosk.store, device_today=self._device_today),
+            self._loaded, self._failed)
+
+    def _device_today(self) -> dt.date:
+        return self.kiosk.now().date()
+
+    def shift_day(self, step: int) -> None:
+        """The day before or after the one shown (kept within the store's days)."""
+        if self.snapshot is None or self.busy:
+            return
+        store, day = self.kiosk.store, self.snapshot.day + dt.timedelta(days=step)
+        self.busy = True
+        self.kiosk.in_background(
+            lambda: read_snapshot(store, day, device_today=self._device_today),
+            self._loaded, self._failed)
+
+    def shift_quarter(self, step: int) -> None:
+        self.quarter_back = min(max(self.quarter_back - step, 0), EXPORT_QUARTERS - 1)
+        self._show_quarter()
 
     def _loaded(self, snapshot: Snapshot) -> None:
         self.busy = False
@@ -137,16 +212,24 @@ class MediateurScreen(KioskScreen):
         if snap is None:
             return
         tr = self.kiosk.tr
+        self._show_day(snap)
+        self._show_quarter()
         top = max([1, *snap.counts.values()])
         for cid, row in self._rows.items():
             row.label = tr(self.kiosk.category(cid).phrase("short"))
             row.today, row.week = snap.counts.get(cid, 0), snap.week.get(cid, 0)
             row.quarter = snap.quarter.get(cid, 0)
             row.fraction = row.today / top
-        self.totals_text = tr("Total : aujourd'hui {today}, cette semaine {week}, "
-                              "trimestre {quarter} {q}.",
-                              today=sum(snap.counts.values()), week=sum(snap.week.values()),
-                              quarter=snap.quarter_name, q=sum(snap.quarter.values()))
+        totals = {"week": sum(snap.week.values()), "quarter": snap.quarter_name,
+                  "q": sum(snap.quarter.values())}
+        if snap.day == snap.today:
+            self.totals_text = tr("Total : aujourd'hui {today}, cette semaine {week}, "
+                                  "trimestre {quarter} {q}.",
+                                  today=sum(snap.counts.values()), **totals)
+        else:
+            self.totals_text = tr("Total : ce jour-là {n}, sa semaine {week}, "
+                                  "trimestre {quarter} {q}.",
+                                  n=sum(snap.counts.values()), **totals)
         self.sync_text = self._sync_words(snap)
         self.clock_text = tr(Message(snap.clock_reason))
         question = "today" if not snap.clock_trusted else "pending" if snap.pending else ""
@@ -165,6 +248,26 @@ class MediateurScreen(KioskScreen):
         else:
             self.pending_text = ""
         self._show_pending_day()
+
+    def _show_day(self, snap: Snapshot) -> None:
+        tr, day = self.kiosk.tr, snap.day
+        self.day_title = (tr("Aujourd'hui, {day} {year}", day=day, year=day.year)
+                          if day == snap.today
+                          else tr("Jour choisi : {day} {year}", day=day, year=day.year))
+        self.can_earlier_day = day > snap.first_day
+        self.can_later_day = day < snap.today
+
+    def _show_quarter(self) -> None:
+        if self.snapshot is None:
+            return
+        quarter = quarter_back(self.snapshot.today, self.quarter_back)
+        self.can_earlier_quarter = self.quarter_back < EXPORT_QUARTERS - 1
+        self.can_later_quarter = self.quarter_back > 0
+        first_month = 3 * int(quarter[-1]) - 3
+        tr = self.kiosk.tr
+        self.quarter_title = tr("Trimestre à exporter : {first} à {last} {year}",
+                                first=tr(MONTHS[first_month]), last=tr(MONTHS[first_month + 2]),
+                                year=quarter[:4])
 
     def _show_pending_day(self) -> None:
         day = self.pending_day
@@ -198,25 +301,36 @@ class MediateurScreen(KioskScreen):
     # --- corrections ---------------------------------------------------------------------
 
     def ask_correction(self, category_id: str, delta: int) -> None:
+        """Ask before changing a count of the day shown; the question names that day."""
+        if self.snapshot is None:
+            return
         label = self.kiosk.category(category_id).phrase("short")
-        tr = self.kiosk.tr
-        question = (tr("Ajouter 1 à « {label} » pour aujourd'hui ?", label=label) if delta > 0
-                    else tr("Retirer 1 à « {label} » pour aujourd'hui ?", label=label))
-        self._pending_correction = (category_id, delta)
+        tr, day = self.kiosk.tr, self.snapshot.day
+        if day == self.snapshot.today:
+            question = (tr("Ajouter 1 à « {label} » pour aujourd'hui ?", label=label)
+                        if delta > 0 else
+                        tr("Retirer 1 à « {label} » pour aujourd'hui ?", label=label))
+        else:
+            question = (tr("Ajouter 1 à « {label} » pour le {day} {year} ?", label=label,
+                           day=day, year=day.year)
+                        if delta > 0 else
+                        tr("Retirer 1 à « {label} » pour le {day} {year} ?", label=label,
+                           day=day, year=day.year))
+        self._pending_correction = (day, category_id, delta)
         self._dialog = ConfirmCorrection(question=question, screen=self)
         self._dialog.open()
 
     def confirm_correction(self) -> None:
         self._dialog.dismiss(animation=False)
-        if self._pending_correction is None or self.snapshot is None:
+        if self._pending_correction is None:
             return
-        category_id, delta = self._pending_correction
+        day, category_id, delta = self._pending_correction
         self._pending_correction = None
-        store, day = self.kiosk.store, self.snapshot.today
+        store = self.kiosk.store
 
         def correct():
             store.correct(day, category_id, delta)
-            return read_snapshot(store)
+            return read_snapshot(store, day, device_today=self._device_today)
 
         self.busy = True
         self.kiosk.in_background(correct, self._loaded, self._failed)
@@ -235,10 +349,11 @@ class MediateurScreen(KioskScreen):
         if day is None:
             return
         file_on = store.confirm_today if self.date_question == "today" else store.confirm_pending
+        shown = self.snapshot.day if self.snapshot else None
 
         def confirm():
             file_on(day)
-            return read_snapshot(store)
+            return read_snapshot(store, shown, device_today=self._device_today)
 
         self.busy = True
         self.kiosk.in_background(confirm, self._loaded, self._pending_refused)
@@ -249,9 +364,11 @@ class MediateurScreen(KioskScreen):
         self.pending_text = self.kiosk.tr("Impossible : {error}", error=error)
 
     def export_quarter(self) -> None:
+        """Write the chosen quarter's table onto the USB stick (else the data dir)."""
         if self.snapshot is None:
             return
-        config, store, quarter = self.kiosk.kiosk_config, self.kiosk.store, self.snapshot.quarter_name
+        config, store = self.kiosk.kiosk_config, self.kiosk.store
+        quarter = quarter_back(self.snapshot.today, self.quarter_back)
 
         def export():
             folder, on_stick = export_folder(config.kiosk.export_dirs, config.kiosk.data_dir)
@@ -269,6 +386,32 @@ class MediateurScreen(KioskScreen):
         tr = self.kiosk.tr
         self.export_text = (tr("Fichier écrit sur la clé USB : {path}", path=path) if on_stick
                             else tr("Pas de clé USB : fichier écrit dans {path}", path=path))
+
+    # --- Envoyer maintenant --------------------------------------------------------------
+
+    def send_now(self) -> None:
+        """A person's explicit push: every unsent day, today's too (the schedule sends only
+        the days that are over). The sync lines above say the state it leaves."""
+        client = self.kiosk.sync_client
+        if client is None or self.busy:
+            return
+        store, day = self.kiosk.store, self.snapshot.day if self.snapshot else None
+
+        def push():
+            return client.sync_now(), read_snapshot(store, day, device_today=self._device_today)
+
+        self.busy = True
+        self.send_text = self.kiosk.tr("Envoi en cours…")
+        self.kiosk.in_background(push, self._sent, self._send_failed)
+
+    def _sent(self, outcome) -> None:
+        result, snapshot = outcome
+        self._loaded(snapshot)
+        self.send_text = "\n".join(self.kiosk.tr(m) for m in result.messages())
+
+    def _send_failed(self, error: Exception) -> None:
+        self.busy = False
+        self.send_text = self.kiosk.tr("Erreur : {error}", error=error)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,7 +1,8 @@
 """The mediator's PIN pad (reached by holding the top-left corner of Accueil or Fermé).
 
 Wrong PINs are throttled by kiosk.pin.PinThrottle (kept in the data dir, so a restart does
-not reset it). The KDF is slow on a Pi: the check runs on the app's worker thread.
+not reset it; a try it cannot record is refused). The KDF is slow on a Pi: the check runs
+on the app's worker thread.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.pin import verify_pin
 from screens.widgets import KioskScreen
 
 MAX_DIGITS = 12
@@ -53,13 +53,8 @@ class PinScreen(KioskScreen):
         pin, throttle = self.digits, self.kiosk.pin_throttle
 
         def check():
-            wait = throttle.wait_s()
-            if wait > 0:
-                return "wait", wait
-            if verify_pin(pin, stored):
-                throttle.succeeded()
-                return "ok", 0.0
-            return "wrong", throttle.failed()
+            attempt = throttle.attempt(pin, stored)
+            return attempt.outcome, attempt.wait_s
 
         self.kiosk.in_background(check, self._checked, self._failed)
 
@@ -72,6 +67,10 @@ class PinScreen(KioskScreen):
             self.kiosk.open_mediator()
         elif outcome == "wait":
             self.message = wait_words(self.kiosk.tr, wait)
+        elif outcome == "unavailable":
+            self.message = self.kiosk.tr(
+                "La borne ne peut pas noter les essais (carte mémoire pleine ou protégée) : "
+                "le code est refusé. Redémarrez la borne.")
         else:
             self.message = self.kiosk.tr("Ce code est faux.") + (
                 " " + wait_words(self.kiosk.tr, wait) if wait else "")

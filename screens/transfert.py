@@ -13,7 +13,6 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
-from kiosk.i18n import _, format_day
 from screens.widgets import KioskScreen
 
 
@@ -40,7 +39,7 @@ class TransfertScreen(KioskScreen):
 
     def on_pre_enter(self, *_args) -> None:
         self.busy, self.count, self.index, self.qr = True, 0, 0, None
-        self.message = _("Préparation des codes…")
+        self.message = self.kiosk.tr("Préparation des codes…")
         self.days_text = ""
         kiosk = self.kiosk
         self.kiosk.in_background(
@@ -52,26 +51,25 @@ class TransfertScreen(KioskScreen):
         self.busy = False
         self.count = len(self._texts)
         if not self.kiosk.kiosk_config.coordinator.enabled:
-            self.message = _("Aucun serveur de coordination n'est configuré.")
+            self.message = self.kiosk.tr("Aucun serveur de coordination n'est configuré.")
         elif not self._texts:
-            self.message = _("Rien à envoyer : tout est déjà parti.")
+            self.message = self.kiosk.tr("Rien à envoyer : tout est déjà parti.")
         else:
-            self.message = _("Visez ce carré avec votre téléphone. "
-                             "Sur le téléphone, touchez « Envoyer ».")
+            self.message = self.kiosk.tr("Visez ce carré avec votre téléphone. "
+                                         "Sur le téléphone, touchez « Envoyer ».")
             self._show()
 
     def _failed(self, error: Exception) -> None:
         self.busy = False
-        self.message = _("Erreur : {error}").format(error=error)
+        self.message = self.kiosk.tr("Erreur : {error}", error=error)
 
     def _show(self) -> None:
         from screens.qr import qr_texture
 
         self.qr = qr_texture(self._texts[self.index])
         days = self._days[self.index]
-        lang = self.kiosk.lang
-        self.days_text = _("{n} jours, du {first} au {last}").format(
-            n=len(days), first=format_day(days[0].day, lang), last=format_day(days[-1].day, lang))
+        self.days_text = self.kiosk.tr("{n} jours, du {first} au {last}", n=len(days),
+                                       first=days[0].day, last=days[-1].day)
 
     def turn(self, step: int) -> None:
         if self.count and 0 <= self.index + step < self.count:

@@ -41,10 +41,14 @@ command -v "$python" >/dev/null || python=python3
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
-# Reinstall only when the project's metadata changed since the last install.
-stamp=".venv/.installed-$what-$(sha256sum pyproject.toml | cut -c1-16)"
+# The locked versions (requirements/, see scripts/lock), then the project alone: a lock
+# older than pyproject.toml stops here rather than installing something else.
+scripts/lock --check
+lock=requirements/$what.txt
+# Reinstall only when the project's metadata or its lock changed since the last install.
+stamp=".venv/.installed-$what-$(cat pyproject.toml "$lock" | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".$extras"
+  .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+  .venv/bin/python -m pip install -q --no-deps -e ".$extras"
   touch "$stamp"
 fi

@@ -1,6 +1,7 @@
+# shellcheck shell=bash
 # Sourced by scripts/test: a throw-away PostgreSQL cluster from Debian's packages on
 # 127.0.0.1, for the coordinator's PostgreSQL tests. Exports KIOSK_TEST_PG_URL.
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+pg_bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | grep -v '\*' | sort -V | tail -n 1)
 if [ -z "$pg_bin" ]; then
   echo "start-postgres: PostgreSQL is not installed (scripts/setup.sh test installs it)" >&2
   return 1

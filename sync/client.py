@@ -40,7 +40,16 @@ from urllib3.util.retry import Retry
 from kiosk import catalogue
 from kiosk.hours import day_is_over
 from kiosk.i18n import Message
-from sync.protocol import MAX_DAYS, PATH, CountsAnswer, DayCounts, Profile, build_push, profile_of
+from sync.protocol import (
+    FIRST_DAY,
+    MAX_DAYS,
+    PATH,
+    CountsAnswer,
+    DayCounts,
+    Profile,
+    build_push,
+    profile_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,16 +154,19 @@ class SyncClient:
             taps_waiting_for_date=int(getattr(clock, "pending", 0) or 0),
         )
 
-    def sync_now(self, *, include_today: bool = True) -> SyncResult:
+    def sync_now(self, *, include_today: bool = True, resend_all: bool = False) -> SyncResult:
         """Push the unsynced days now (blocking); ok only when all were acknowledged.
 
         `include_today=True` is a person's explicit act and sends every unsynced day; the
         schedule passes False: only the days that are over leave, and the push is sent even
-        without any (a heartbeat).
+        without any (a heartbeat). `resend_all=True` (`kiosk sync --all`) sends every day
+        still on the kiosk, acknowledged or not: after the coordinator was restored from a
+        backup it lacks days the kiosk holds as acknowledged; the revision rule makes a
+        resend harmless.
         """
         with self._sync_lock:
             try:
-                sent = self._push_all(include_today)
+                sent = self._push_all(include_today, resend_all)
             except SyncError as exc:
                 result = SyncResult(False, exc.sent, exc.message)
                 self.store.set_sync_status(last_error=exc.message.dumps())
@@ -169,11 +181,11 @@ class SyncClient:
 
     # --- one round ----------------------------------------------------------------------
 
-    def _push_all(self, include_today: bool) -> int:
+    def _push_all(self, include_today: bool, resend_all: bool = False) -> int:
         if not self.settings.enabled:
             raise SyncError("no_coordinator")
         self.store.upkeep()  # the writer files re-datable taps before the days are chosen
-        pending = self.store.unsynced()
+        pending = self._every_day() if resend_all else self.store.unsynced()
         if not include_today:
             pending = self._days_over(pending)
         profile = self._profile if self._profile != self._profile_acked else None
@@ -216,6 +228,14 @@ class SyncClient:
             raise SyncError("days_refused", sent, days="; ".join(refused[:3])
                             + (" …" if len(refused) > 3 else ""))
         return sent
+
+    def _every_day(self) -> list:
+        """Every day the store holds (current and archive), never after tomorrow by a
+        trusted clock (the coordinator would refuse it), like `store.unsynced()`."""
+        clock = self.store.clock_state()
+        latest = (clock.today + dt.timedelta(days=1) if clock.trusted and clock.today
+                  else dt.date.max)
+        return self.store.days(FIRST_DAY, latest)
 
     def _days_over(self, pending: list) -> list:
         """The pending days whose permanence day is over; none while the clock is unsure."""

@@ -131,6 +131,6 @@ def test_demo_config_opens_the_mediator_view_with_the_readme_pin():
     from kiosk.pin import verify_pin
 
     cfg = config.load(ROOT / "deploy" / "config.demo.toml")
-    assert verify_pin("2468", cfg.mediator.pin_hash)
-    assert "**2468**" in (ROOT / "README.md").read_text("utf-8")
+    assert verify_pin("246813", cfg.mediator.pin_hash)
+    assert "**246813**" in (ROOT / "README.md").read_text("utf-8")
     assert cfg.kiosk.data_dir == ROOT / ".demo-data"

@@ -7,9 +7,12 @@ store keeps one document, `clock` #1, in `current.json`:
   it);
 - `jump_boot`, `jump_reason`: a jump seen during that boot, so that a restart in the same
   boot stays careful;
-- `vouched_boot`, `vouched_offset`: the mediator confirmed today's date during that boot;
-  the machine's date is shifted by that many days until the boot ends or the network
-  gives the time.
+- `vouched_boot`, `vouched_offset`, `vouched_mono`: the mediator confirmed today's date
+  during that boot (the device's date was `vouched_offset` days off, at monotonic second
+  `vouched_mono`). Until the boot ends or the network gives the time, "today" is that day
+  plus the days of monotonic time since, the day changing 12 hours after the
+  confirmation: the device's time of day is wrong too ("last evening"), so its midnight
+  must not turn the day (found by the soak simulation, issue 17).
 
 `judge()` reads the clock and never writes: a jump it sees is kept in memory until the
 writer's next `remember()`, which also forgets what no longer applies::
@@ -79,7 +82,7 @@ class ClockMemory:
             self._seen_jump = None  # the network's time ends any doubt
         if verdict.reason == "confirmed":
             # The machine's time of day runs on; its date is shifted to the mediator's day.
-            shift = dt.timedelta(days=doc.get("vouched_offset") or 0)
+            shift = dt.timedelta(days=_confirmed_shift(reading, doc))
             reading = dataclasses.replace(reading, wall=reading.wall + shift)
         return Observation(reading, verdict)
 
@@ -97,7 +100,8 @@ class ClockMemory:
         if doc.get("vouched_boot") and (reading.synced
                                         or doc["vouched_boot"] != reading.boot_id):
             # A new boot, or the network gave the real time: the mediator's word ends.
-            files.put("clock", 1, {"vouched_boot": None, "vouched_offset": None})
+            files.put("clock", 1, {"vouched_boot": None, "vouched_offset": None,
+                                   "vouched_mono": None})
 
     def vouch(self, files, day: dt.date) -> None:
         """The mediator says today is `day`: trust it for the rest of this boot. Writer
@@ -113,6 +117,7 @@ class ClockMemory:
                              f"({raw.wall.date()}) to be today")
         self._seen_jump = None
         files.put("clock", 1, {"vouched_boot": raw.boot_id, "vouched_offset": offset,
+                               "vouched_mono": raw.mono,
                                "jump_boot": None, "jump_reason": None})
 
     def check_mediator_day(self, day: dt.date, seen: Observation, *, pending: bool) -> None:
@@ -139,3 +144,21 @@ class ClockMemory:
         last = clock_doc(files.raw_tables()).get("last_day")
         if last and last > today.isoformat():
             files.put("clock", 1, {"last_day": today.isoformat()})
+
+
+def _confirmed_shift(reading: Reading, doc: dict) -> int:
+    """Days to add to the device's date while the mediator's confirmation holds.
+
+    The mediator gave a date, not a time: a Pi restored to "last evening" reaches its own
+    midnight in the afternoon. So the day moves on with the monotonic clock instead, 12
+    hours after the confirmation and every 24 hours after that (a permanence is open by
+    day). A document written before `vouched_mono` existed keeps the plain offset.
+    """
+    offset = doc.get("vouched_offset") or 0
+    since = doc.get("vouched_mono")
+    if since is None:
+        return offset
+    elapsed = max(0.0, reading.mono - since)
+    at_vouch = (reading.wall - dt.timedelta(seconds=elapsed)).date()
+    today = at_vouch + dt.timedelta(days=offset + int((elapsed + 43200) // 86400))
+    return (today - reading.wall.date()).days

@@ -43,7 +43,7 @@ ALLOWED_KEYS: dict[str, frozenset[str]] = {
     "days": frozenset({"day", "revision", "acked", "counts"}),
     "pending": frozenset({"boot", "first", "last", "seen", "counts"}),
     "clock": frozenset({"last_day", "jump_boot", "jump_reason", "vouched_boot",
-                        "vouched_offset"}),
+                        "vouched_offset", "vouched_mono"}),
     "sync": frozenset({"last_success", "last_error"}),
 }
 #: The tables `archive.json` may hold (the others live only in `current.json`).

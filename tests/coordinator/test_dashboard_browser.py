@@ -6,11 +6,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from polling import poll_until
 
 from sync.coordinator import reports
 
@@ -42,14 +42,16 @@ def server(tmp_path, network):
             "log_level='warning')")
     proc = subprocess.Popen([sys.executable, "-c", code, db_url, str(port)], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+
+    def listening() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
+                return True
         except OSError:
             assert proc.poll() is None, "the server exited"
-            time.sleep(0.1)
+            return False
+
+    poll_until(listening, what=f"the server to listen on port {port}")
     yield base
     proc.terminate()
     proc.wait(timeout=10)

@@ -1,8 +1,11 @@
-"""Helpers for the kiosk core tests: a controllable clock, ten years of history."""
+"""Helpers for the kiosk core tests: a controllable clock, ten years of history, a small
+tmpfs for disk faults."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import subprocess
 import sys
 from pathlib import Path
 
@@ -70,3 +73,19 @@ def seed_history(data_dir: Path, first: dt.date, days: int, *, acked: bool = Tru
     if not (data_dir / "current.json").exists():
         AtomicJSONStorage(data_dir / "current.json").write({"meta": meta})
     return docs
+
+
+@contextlib.contextmanager
+def small_tmpfs(path: Path, size: str):
+    """A tmpfs of `size` mounted at `path` (made here), or None when mounting is not allowed
+    (not root); unmounted on exit."""
+    path.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        yield None
+        return
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)

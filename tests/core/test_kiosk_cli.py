@@ -109,7 +109,7 @@ def test_bad_config_is_one_line_exit_2(tmp_path, text, needle, command):
     path = tmp_path / "config.toml"
     if text is not None:
         path.write_text(text, encoding="utf-8")
-    proc = kiosk(*command, "--config", str(path), stdin="1234\n1234\n")
+    proc = kiosk(*command, "--config", str(path), stdin="123456\n123456\n")
     assert needle in one_line_error(proc)
 
 
@@ -143,12 +143,12 @@ def test_export_writes_a_csv_for_french_excel(cfg_path, fake_time, tmp_path):
 
 
 def test_set_pin_writes_a_hash_and_keeps_every_other_line(cfg_path):
-    proc = kiosk("set-pin", "--config", str(cfg_path), stdin="4821\n4821\n")
+    proc = kiosk("set-pin", "--config", str(cfg_path), stdin="482193\n482193\n")
     assert proc.returncode == 0, proc.stderr
     text = cfg_path.read_text(encoding="utf-8")
     pin_hash = config.load(cfg_path).mediator.pin_hash
-    assert verify_pin("4821", pin_hash) and not verify_pin("4822", pin_hash)
-    assert "4821" not in text
+    assert verify_pin("482193", pin_hash) and not verify_pin("482194", pin_hash)
+    assert "482193" not in text
     before, after = CONFIG.splitlines(), text.splitlines()
     assert len(before) == len(after)
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
@@ -163,10 +163,14 @@ def test_set_pin_adds_the_section_when_missing(tmp_path):
     assert verify_pin("12345678", config.load(path).mediator.pin_hash)
 
 
-@pytest.mark.parametrize("stdin, needle", [("4821\n4822\n", "differ"),
-                                           ("12ab\n12ab\n", "4 to 8 digits"),
-                                           ("123\n123\n", "4 to 8 digits"),
-                                           ("4821\n", "twice")])
+@pytest.mark.parametrize("stdin, needle", [("482193\n482194\n", "differ"),
+                                           ("12ab56\n12ab56\n", "6 to 12 digits"),
+                                           ("4821\n4821\n", "6 to 12 digits"),
+                                           ("48219\n48219\n", "6 to 12 digits"),
+                                           ("1234567890123\n1234567890123\n",
+                                            "6 to 12 digits"),
+                                           ("٤٨٢١٩٣\n٤٨٢١٩٣\n", "6 to 12 digits"),
+                                           ("482193\n", "twice")])
 def test_set_pin_refuses_and_changes_nothing(cfg_path, stdin, needle):
     proc = kiosk("set-pin", "--config", str(cfg_path), stdin=stdin)
     assert needle in one_line_error(proc)

@@ -1,26 +1,19 @@
 """A full disk: the tap is refused with a clear error, nothing half-written, nothing lost."""
 
 import contextlib
-import subprocess
 
 import pytest
-from core_helpers import DAY
+from core_helpers import DAY, small_tmpfs
 
 from kiosk.store import Store, StoreError
 
 
 @pytest.fixture
 def small_disk(tmp_path):
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {proc.stderr.strip()}")
-    try:
+    with small_tmpfs(tmp_path / "small", "256k") as mnt:
+        if mnt is None:
+            pytest.skip("cannot mount a small tmpfs here (needs root)")
         yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
 def fill(path):

@@ -7,6 +7,7 @@ must reopen, hold every acknowledged tap, and at most the one tap that was in fl
 import datetime as dt
 import os
 import random
+import select
 import signal
 import time
 
@@ -59,12 +60,17 @@ def test_sigkill_never_loses_an_acknowledged_tap(tmp_path):
             finally:
                 os._exit(1)
         os.close(write_fd)
+        # Kill at a random moment *after* the child has started tapping: on a loaded machine
+        # a fixed delay from fork could land before the first tap every time.
+        started = select.select([read_fd], [], [], 120)[0]
+        first = os.read(read_fd, 1) if started else b""
         time.sleep(rng.uniform(0.0, 0.06))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        assert first, f"round {round_no}: the child made no tap in 120 s"
         acked = dict.fromkeys(CATEGORY_IDS, 0)
         with os.fdopen(read_fd, "rb") as pipe:
-            for index in pipe.read():
+            for index in first + pipe.read():
                 acked[CATEGORY_IDS[index]] += 1
         stored = _stored(data_dir, flag)
         extra = 0

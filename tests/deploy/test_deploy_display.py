@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.ui,
 def installed_environment(tmp_path: Path, *install_args: str) -> dict[str, str]:
     tree = tmp_path / "pi"
     tree.mkdir()
-    subprocess.run(["bash", str(DEPLOY / "install-pi.sh"), "--root", str(tree), "--user", "nobody",
+    subprocess.run(["bash", str(DEPLOY / "install-pi.sh"), "--root", str(tree), "--files-only", "--user", "nobody",
                     *install_args], check=True, capture_output=True, timeout=120)
     unit = tree / "etc/systemd/system/permanence-kiosk.service"
     dropin = tree / "etc/systemd/system/permanence-kiosk.service.d/display.conf"

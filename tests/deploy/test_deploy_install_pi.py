@@ -1,6 +1,5 @@
-"""deploy/install-pi.sh run for real with --root into a temporary tree (as root: it chowns).
-
-apt, useradd, venv and systemctl are only printed under --root; every file is written, with
+"""deploy/install-pi.sh run for real with --root --files-only into a temporary tree (as root:
+it chowns). apt, useradd, venv and systemctl are only printed there; every file is written, with
 its owner and mode, and a second run must leave the tree exactly as it was.
 """
 
@@ -29,8 +28,9 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the installer chowns 
 
 
 def run(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(["bash", str(INSTALLER), "--root", str(root), "--user", USER, *args],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["bash", str(INSTALLER), "--root", str(root), "--files-only", "--user", USER, *args],
+        capture_output=True, text=True, timeout=120)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result
@@ -217,3 +217,32 @@ def test_dry_run_on_this_machine_changes_nothing():
     assert {p: p.exists() for p in paths} == before
     assert "would run: systemctl enable permanence-kiosk.service" in result.stdout
     assert result.stdout.rstrip().endswith(("nothing changed", "run again without --dry-run to make them"))
+
+
+def test_root_mode_refuses_a_tree_that_is_not_a_system_root(tree):
+    """Without --files-only, --root runs the installer inside DIR: a bare tree has no
+    system to run it in, which is said in one line, and nothing is written."""
+    before = manifest(tree)
+    result = subprocess.run(["bash", str(INSTALLER), "--root", str(tree), "--user", USER],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert result.stderr.startswith("install-pi: error: ") and result.stderr.count("\n") == 1
+    assert "not a Debian/Raspberry Pi OS root" in result.stderr and "--files-only" in result.stderr
+    assert manifest(tree) == before
+
+
+def test_not_booted_enables_without_starting_or_applying_kernel_settings(tree):
+    result = run(tree, "--not-booted")
+    assert "would run: systemctl enable permanence-kiosk.service" in result.stdout
+    assert "would run: systemctl enable systemd-timesyncd.service fake-hwclock.service" in result.stdout
+    assert "--now" not in result.stdout and "sysctl --system" not in result.stdout
+    assert "restart" not in result.stdout
+    assert "the sysctl settings apply at the next boot" in result.stdout
+
+
+def test_the_installer_installs_what_it_calls():
+    """sysctl comes from procps, which a minimal Debian root lacks."""
+    text = INSTALLER.read_text()
+    packages = text.split("APT_PACKAGES=(", 1)[1].split(")", 1)[0].split()
+    assert "procps" in packages and "sysctl" in text
+    assert "groupadd --system" in text  # render and input are created when missing

@@ -1,16 +1,18 @@
-"""Every shell script under deploy/ passes shellcheck (warnings and style notes included)."""
+"""Every shell script under deploy/ and scripts/, and .ci/run, passes shellcheck (warnings
+and style notes included)."""
 
 from __future__ import annotations
 
 import subprocess
 
 import pytest
-from deploy_helpers import DEPLOY, require_tool
+from deploy_helpers import DEPLOY, REPO, require_tool
 
 
 def shell_scripts():
     found = []
-    for path in sorted(DEPLOY.rglob("*")):
+    candidates = [*DEPLOY.rglob("*"), *(REPO / "scripts").rglob("*"), REPO / ".ci/run"]
+    for path in sorted(candidates):
         if not path.is_file():
             continue
         with open(path, "rb") as f:
@@ -22,10 +24,11 @@ def shell_scripts():
 
 def test_the_scripts_are_found():
     names = {p.name for p in shell_scripts()}
-    assert {"install-pi.sh", "backup.sh"} <= names
+    assert {"install-pi.sh", "backup.sh", "emulate.sh", "chroot-lib.sh", "lock", "setup.sh",
+            "run"} <= names
 
 
-@pytest.mark.parametrize("script", shell_scripts(), ids=lambda p: str(p.relative_to(DEPLOY)))
+@pytest.mark.parametrize("script", shell_scripts(), ids=lambda p: str(p.relative_to(REPO)))
 def test_shellcheck_clean(script):
     shellcheck = require_tool("shellcheck", "shellcheck")
     result = subprocess.run([shellcheck, "--severity=style", "--external-sources", str(script)],
@@ -33,8 +36,10 @@ def test_shellcheck_clean(script):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("script", shell_scripts(), ids=lambda p: str(p.relative_to(DEPLOY)))
+@pytest.mark.parametrize("script", shell_scripts(), ids=lambda p: str(p.relative_to(REPO)))
 def test_scripts_are_executable(script):
+    if not script.read_bytes().startswith(b"#!"):
+        pytest.skip("a library sourced by other scripts (no #! line)")
     assert script.stat().st_mode & 0o111, f"{script} is not executable (chmod +x)"
 
 

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import requests
+from polling import poll_until
 from sqlalchemy import func, select
 
 from sync.coordinator import db, tokens
@@ -46,17 +47,16 @@ class Coordinator:
              "--port", str(self.port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             env=self.env)
         log.close()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def healthy() -> bool:
             if self.process.poll() is not None:
                 raise RuntimeError(f"coordinator exited:\n{self.log_path.read_text()}")
             try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    break
+                return requests.get(self.url + "/healthz", timeout=1).status_code == 200
             except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"coordinator did not start:\n{self.log_path.read_text()}")
+                return False
+
+        poll_until(healthy, what=f"the coordinator to start (log: {self.log_path})")
         if self.engine is None:
             self.engine = db.make_engine(self.db_url)
         return self

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 
 import pytest
+from polling import poll_until
 from sync_helpers import FaultProxy, KioskSide, free_port
 
 from kiosk.i18n import translate
@@ -216,13 +216,11 @@ def test_the_background_thread_pushes_past_days_on_its_schedule(sqlite_coordinat
     changes = []
     kiosk.client.on_change = lambda: changes.append(kiosk.client.state)
     kiosk.client.start()
-    deadline = time.monotonic() + 60
-    while sqlite_coordinator.totals() != {"imprimante_scan": 2} and time.monotonic() < deadline:
-        time.sleep(0.1)
+    poll_until(lambda: sqlite_coordinator.totals() == {"imprimante_scan": 2},
+               what="the background push")
     assert sqlite_coordinator.totals() == kiosk.totals() == {"imprimante_scan": 2}
-    while not changes and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert changes and changes[-1].days_pending == 0
+    poll_until(lambda: changes, what="the client's on_change call")
+    assert changes[-1].days_pending == 0
 
 
 def test_without_a_coordinator_sync_says_so(tmp_path):

@@ -12,9 +12,9 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import time
 
 import pytest
+from polling import poll_until
 from push_helpers import HOURS, HoursKiosk
 from sqlalchemy import select
 from sync_helpers import ROOT, FaultProxy
@@ -34,15 +34,6 @@ def hours_kiosk(tmp_path, sqlite_coordinator):
     proxy.close()
 
 
-def _wait(condition, seconds=90.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
 def _last_contact(coordinator):
     with coordinator.engine.connect() as conn:
         return conn.execute(select(kiosks.c.last_contact_at)).scalar_one()
@@ -54,13 +45,14 @@ def test_taps_stay_on_the_kiosk_until_the_day_is_over(sqlite_coordinator, hours_
         kiosk.store.record(category)
     kiosk.client.start()
     # Two scheduled rounds while the permanence is open: heartbeats, no day.
-    assert _wait(lambda: len(kiosk.proxy.bodies) >= 2), "no scheduled push arrived"
+    poll_until(lambda: len(kiosk.proxy.bodies) >= 2, what="two scheduled pushes", timeout_s=90)
     assert [json.loads(body)["days"] for body in kiosk.proxy.bodies[:2]] == [[], []]
     assert sqlite_coordinator.day_totals() == {}
     assert _last_contact(sqlite_coordinator) is not None  # fleet health still sees it
     # 12:30: the permanence has closed for the day; the next scheduled round carries it.
     kiosk.set_wall(kiosk.day, 12, 30)
-    assert _wait(lambda: sqlite_coordinator.day_totals() != {}), "the day never left"
+    poll_until(lambda: sqlite_coordinator.day_totals() != {}, what="the day to leave",
+               timeout_s=90)
     assert sqlite_coordinator.day_totals() == {kiosk.day: {"service_public": 2, "autre": 1}}
     assert kiosk.store.unsynced() == []
 
@@ -68,10 +60,10 @@ def test_taps_stay_on_the_kiosk_until_the_day_is_over(sqlite_coordinator, hours_
 def test_a_tap_does_not_shorten_the_wait_for_the_next_round(sqlite_coordinator, hours_kiosk):
     kiosk = hours_kiosk
     kiosk.client.start()
-    assert _wait(lambda: len(kiosk.proxy.bodies) >= 1)
+    poll_until(lambda: len(kiosk.proxy.bodies) >= 1, what="a first push", timeout_s=90)
     first = kiosk.proxy.log[0][0]
     kiosk.store.record("imprimante_scan")
-    assert _wait(lambda: len(kiosk.proxy.bodies) >= 2)
+    poll_until(lambda: len(kiosk.proxy.bodies) >= 2, what="a second push", timeout_s=90)
     # The next round comes at least interval_s / 2 after the first, tap or no tap.
     assert kiosk.proxy.log[1][0] - first >= 4.5
     assert json.loads(kiosk.proxy.bodies[1])["days"] == []

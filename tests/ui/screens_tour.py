@@ -18,7 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ui_helpers import make_config, run_app  # noqa: E402
+from ui_helpers import (  # noqa: E402
+    UI_TODAY,
+    make_config,
+    run_app,
+    store_with_days,
+    unreachable_coordinator,
+    wait_until,
+)
 
 SLACK = 1.5  # pixels of rounding
 
@@ -138,13 +145,23 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     yield 0.3
     snap("05-pin")
     app.open_mediator()
-    yield 1.0
-    snap("06-mediateur")
     mediator = app.root.get_screen("mediateur")
+    yield from wait_until(lambda: mediator.snapshot is not None, timeout_s=30)
+    yield 0.3
+    snap("06-mediateur")
+    today = mediator.snapshot.today
+    mediator.ids.day_chooser.dispatch("on_step", -1)  # yesterday, filled by main()
+    yield from wait_until(lambda: mediator.snapshot.day < today, timeout_s=30)
+    yield 0.3
+    snap("06-mediateur-hier")
     mediator.ask_correction("imprimante_scan", -1)
     yield 0.4
     snap("07-correction", root=mediator._dialog)
     mediator.cancel_correction()
+    mediator.ids.quarter_chooser.dispatch("on_step", -1)
+    mediator.ids.scroll.scroll_y = 0
+    yield 0.4
+    snap("06-mediateur-bas")
     app.is_open = False
     app.show("ferme")
     yield 0.3
@@ -164,7 +181,7 @@ def main() -> int:
     problems: list[str] = []
     targets: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        friday = dt.date.today() + dt.timedelta(days=(4 - dt.date.today().weekday()) % 7 or 7)
+        friday = UI_TODAY + dt.timedelta(days=(4 - UI_TODAY.weekday()) % 7 or 7)  # closed
         config = make_config(
             Path(tmp),
             kiosk={"languages": [lang] + [x for x in ("fr", "en") if x != lang]},
@@ -175,7 +192,14 @@ def main() -> int:
             privacy={"controller": "Commune de Crolles", "referent": "Le secrétariat de la mairie",
                      "contact": "04 76 00 00 00"},
             mediator={"pin_hash": ""})
-        run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems, targets))
+        # A coordinator (that never answers) shows "Envoyer maintenant" and the sync lines.
+        config = unreachable_coordinator(Path(tmp), config)
+        # A few visits yesterday: the mediator's day chooser has a day to go back to.
+        today = UI_TODAY
+        store = store_with_days(config, {today - dt.timedelta(days=1): [
+            "service_public", "service_public", "outil_numerique", "autre"], today: []}, today)
+        run_app(config, lambda app: tour(app, out, f"{size}-{lang}", problems, targets),
+                store=store)
     print(json.dumps({"size": size, "lang": lang, "problems": problems,
                       "smallest_visitor_target_px": targets}))
     return 0

@@ -36,7 +36,7 @@ from kiosk.pin import hash_pin
 pytestmark = pytest.mark.ui
 
 ROOT = Path(__file__).resolve().parents[2]
-PIN = "2468"
+PIN = "246813"
 #: Where one sentence may end and another begin (kept with the sentence before).
 BOUNDARY = re.compile(r"(?<=[.?!:)])\s+|\n")
 MARKUP = re.compile(r"\[/?(?:font|b|i|color)(?:=[^\]]*)?\]")
@@ -184,7 +184,7 @@ def test_every_screen_speaks_only_the_chosen_language(tmp_path, lang):
         assert app.root.current == "pin"
         check(app, "pin")
         pin = screen(app, "pin")
-        yield from type_pin(app, "1111")
+        yield from type_pin(app, "111111")
         yield from wait_until(lambda: not pin.busy and pin.message)
         check(app, "pin, wrong code")
         yield from type_pin(app, PIN)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 
 import pytest
 from ui_helpers import (
+    UI_TODAY,
+    RunningClock,
     make_config,
     press,
     run_app,
@@ -24,7 +27,7 @@ from kiosk.pin import PinThrottle, hash_pin
 
 pytestmark = pytest.mark.ui
 
-PIN = "2468"
+PIN = "246813"
 
 
 def test_escape_f1_and_close_requests_leave_the_app_running(tmp_path):
@@ -52,7 +55,8 @@ def test_escape_f1_and_close_requests_leave_the_app_running(tmp_path):
 
 
 def test_the_hidden_corner_needs_a_long_press(tmp_path):
-    config = make_config(tmp_path, mediator={"pin_hash": hash_pin(PIN), "hidden_press_s": 1.0})
+    hold_s = 2.0  # a press released on the next frame is far shorter, even under load
+    config = make_config(tmp_path, mediator={"pin_hash": hash_pin(PIN), "hidden_press_s": hold_s})
 
     def script(app):
         from kivy.core.window import Window
@@ -61,17 +65,19 @@ def test_the_hidden_corner_needs_a_long_press(tmp_path):
 
         corner = next(w for w in screen(app, "accueil").walk() if isinstance(w, HiddenCorner))
         assert corner.collide_point(5, Window.height - 5)  # the top-left corner
+        # A short press: released on the next frame.
         touch = press(corner)
-        yield 0.3
+        yield 0
         touch.touch_up()
-        yield 1.0
+        yield hold_s + 0.3  # longer than the hold: a released press never fires later
         # A short tap is the visitor's: it goes to the framed name under the corner.
         assert app.root.current == "permanence"
         app.go_home()
         yield 0.1
         touch = press(corner)
-        yield 1.3
-        assert app.root.current == "pin"
+        pressed_at = time.monotonic()
+        yield from wait_until(lambda: app.root.current == "pin", timeout_s=30)
+        assert time.monotonic() - pressed_at >= hold_s - 0.05  # not before the hold's end
         touch.touch_up()
 
     run_app(config, script)
@@ -85,11 +91,11 @@ def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restart
         yield 0.1
         pin = screen(app, "pin")
         for _attempt in range(3):
-            yield from type_pin(app, "1111")
+            yield from type_pin(app, "111111")
             yield from wait_until(lambda: not pin.busy)
             assert "faux" in pin.message
         assert "Attendez" in pin.message  # the third wrong PIN starts the delay
-        yield from type_pin(app, "1111")
+        yield from type_pin(app, "111111")
         yield from wait_until(lambda: not pin.busy)
         assert "faux" not in pin.message and "Attendez" in pin.message
         assert app.root.current == "pin"
@@ -117,6 +123,33 @@ def test_pin_opens_the_mediator_view_and_wrong_pins_are_throttled_across_restart
         yield from wait_until(lambda: app.root.current == "mediateur")
 
     run_app(config, right_pin)
+
+
+def test_a_pin_try_that_cannot_be_recorded_is_refused_and_says_why(tmp_path):
+    """The throttle fails closed: on a read-only card even the right PIN is refused."""
+    import subprocess
+
+    card = tmp_path / "card"
+    card.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(card)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("mounting a read-only tmpfs needs root")
+    try:
+        config = make_config(tmp_path, mediator={"pin_hash": hash_pin(PIN)})
+
+        def script(app):
+            app.pin_throttle = PinThrottle(card)
+            app.open_pin()
+            yield 0.1
+            yield from type_pin(app, PIN)
+            yield from wait_until(lambda: not screen(app, "pin").busy)
+            assert app.root.current == "pin"
+            assert "ne peut pas noter les essais" in screen(app, "pin").message
+
+        run_app(config, script)
+    finally:
+        subprocess.run(["umount", str(card)], check=True)
 
 
 def test_corrections_need_a_confirmation(tmp_path):
@@ -187,29 +220,33 @@ def test_export_writes_the_quarter_to_the_data_dir_without_a_stick(tmp_path):
     assert "autre" in text or "Autre" in text
 
 
-def test_outside_opening_hours_the_closed_screen_shows(tmp_path):
-    # Open only on the weekday two days from now, whatever today is: never "demain".
-    today = dt.date.today()
-    opening = today + dt.timedelta(days=2)
-    weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+@pytest.mark.parametrize(("moment", "closed_dates", "sentence"), [
+    # A Sunday: Monday is tomorrow (this test once said "lundi" and failed every Sunday).
+    (dt.datetime(2026, 11, 29, 10, 0), [], "demain à 9 h 00"),
+    # A Monday that is a closed date: the next Monday.
+    (dt.datetime(2026, 11, 30, 10, 0), ["2026-11-30"], "lundi 7 décembre à 9 h 00"),
+    # The Saturday evening before the autumn DST switch: still 9 h 00 on Monday.
+    (dt.datetime(2026, 10, 24, 20, 0), [], "lundi 26 octobre à 9 h 00"),
+])
+def test_outside_opening_hours_the_closed_screen_shows(tmp_path, paris, moment, closed_dates,
+                                                        sentence):
     config = make_config(tmp_path, permanence={
-        "hours": {weekdays[opening.weekday()]: ["09:00-12:00"]},
-        "closed_dates": [today.isoformat()],
+        "hours": {"monday": ["09:00-12:00"]}, "closed_dates": closed_dates,
         "phone": "04 76 00 00 00", "by_appointment": True})
-    jours = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
     def script(app):
         assert app.root.current == "ferme"
         closed = screen(app, "ferme")
-        assert f"{jours[opening.weekday()]} {opening.day} " in closed.next_opening
+        assert closed.next_opening == f"Prochaine ouverture : {sentence}."
         assert closed.phone == "04 76 00 00 00"
         app.go_home()
         yield 0.1
         assert app.root.current == "ferme"
         yield 0.3
-        assert app.store.days(today, today) == []  # closed: no "held" day is made
+        day = moment.date()
+        assert app.store.days(day, day) == []  # closed: no "held" day is made
 
-    run_app(config, script)
+    run_app(config, script, clock=RunningClock(moment))
 
 
 def test_with_no_hours_the_permanence_is_always_open(tmp_path):
@@ -219,8 +256,8 @@ def test_with_no_hours_the_permanence_is_always_open(tmp_path):
         assert app.root.current == "accueil" and app.is_open
         # Open with nobody tapping yet: the day exists with zero counts, to be sent as
         # "held, no visitor" (the coordinator tells it from "no data received").
-        yield from wait_until(lambda: app.store.days(dt.date.today(), dt.date.today()))
-        [held] = app.store.days(dt.date.today(), dt.date.today())
+        yield from wait_until(lambda: app.store.days(UI_TODAY, UI_TODAY))
+        [held] = app.store.days(UI_TODAY, UI_TODAY)
         assert held.revision == 1 and sum(held.counts.values()) == 0
 
     run_app(config, script)
@@ -276,8 +313,8 @@ def test_systemd_is_told_ready_once_accueil_is_drawn_and_the_watchdog_is_fed(tmp
         drain()
         assert received and received[0] == "READY=1"
         assert app.ready
-        yield 1.0
-        drain()
+        yield from wait_until(lambda: drain() or received.count("WATCHDOG=1") >= 3,
+                              timeout_s=30)
 
     try:
         run_app(config, script)
@@ -321,16 +358,17 @@ def test_taps_made_while_the_clock_is_unsure_are_dated_by_the_mediator(tmp_path)
     from kiosk.store import Store
 
     config = make_config(tmp_path, double_tap_guard_s=0.1)
+    clock = RunningClock()
     readings = []
 
     def stepping_back():
         readings.append(1)
-        now = dt.datetime.now().astimezone()
+        now = clock.now()
         return now if len(readings) == 1 else now - dt.timedelta(seconds=120)
 
     store = Store(config.kiosk.data_dir, clock=SystemClock(None, now=stepping_back))
     assert not store.clock_state().trusted
-    today = dt.date.today()
+    today = UI_TODAY
 
     def script(app):
         buttons = screen(app, "accueil").category_buttons()
@@ -371,7 +409,7 @@ def test_taps_made_while_the_clock_is_unsure_are_dated_by_the_mediator(tmp_path)
         tap(buttons[7])          # the mediator's date now holds for this boot
         yield 0.3
 
-    run_app(config, script, store=store)
+    run_app(config, script, store=store, clock=clock)
     counts = stored_counts(config)
     assert (counts["service_public"], counts["imprimante_scan"], counts["autre"]) == (1, 1, 1)
 

@@ -51,3 +51,6 @@ def test_every_screen_fits_and_is_photographed(size, lang):
     assert {"accueil0001.png", "merci0001.png", "infos0001.png", "donnees", "mandat",
             "pin0001.png", "mediateur0001.png", "correction0001.png",
             "ferme0001.png"} <= names
+    # The mediator view on yesterday and at its bottom (Envoyer maintenant, quarter chooser).
+    assert {f"{size}-{lang}-06-mediateur-{part}0001.png" for part in ("hier", "bas")} <= {
+        shot.name for shot in shots}

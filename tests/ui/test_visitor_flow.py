@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
-from ui_helpers import make_config, run_app, screen, stored_counts, tap, today_counts
+from ui_helpers import (
+    make_config,
+    run_app,
+    screen,
+    stored_counts,
+    tap,
+    today_counts,
+    wait_until,
+)
 
 from kiosk.catalogue import CATEGORY_IDS
 
@@ -49,7 +58,8 @@ def test_only_the_configured_categories_are_offered(tmp_path):
 
 
 def test_a_double_tap_counts_once(tmp_path, caplog):
-    config = make_config(tmp_path, double_tap_guard_s=2.0)
+    # The steps below take well under a second; a long guard keeps them inside it under load.
+    config = make_config(tmp_path, double_tap_guard_s=30.0)
     caplog.set_level(logging.DEBUG)
 
     def script(app):
@@ -75,17 +85,18 @@ def test_a_double_tap_counts_once(tmp_path, caplog):
 
 
 def test_undo_takes_the_tap_back(tmp_path):
-    config = make_config(tmp_path, double_tap_guard_s=0.3)
+    config = make_config(tmp_path, double_tap_guard_s=3.0)
 
     def script(app):
         tap(screen(app, "accueil").category_buttons()[5])
-        yield 0.1
+        yield 0
         undo = screen(app, "merci").ids.undo
         assert app.can_undo and undo.opacity == 1
+        assert not app.undo_ready()  # the next frame is well inside the guard
         tap(undo)  # within the double-tap guard: the second half of a double tap
-        yield 0.1
+        yield 0
         assert today_counts(app)["imprimante_scan"] == 1
-        yield 0.4
+        yield from wait_until(app.undo_ready)
         tap(undo)
         yield 0.2
         assert today_counts(app)["imprimante_scan"] == 0
@@ -102,12 +113,13 @@ def test_undo_takes_the_tap_back(tmp_path):
 
 
 def test_undo_is_gone_after_the_window(tmp_path):
-    config = make_config(tmp_path, double_tap_guard_s=0.1, undo_window_s=1, thanks_s=30)
+    config = make_config(tmp_path, double_tap_guard_s=0.1, undo_window_s=1, thanks_s=600)
 
     def script(app):
+        tapped_at = time.monotonic()
         tap(screen(app, "accueil").category_buttons()[0])
-        yield 1.3
-        assert not app.can_undo
+        yield from wait_until(lambda: not app.can_undo, timeout_s=30)
+        assert time.monotonic() - tapped_at >= 1 - 0.05  # not before the window's end
         tap(screen(app, "merci").ids.undo)
         yield 0.2
         assert app.root.current == "merci"
@@ -123,29 +135,43 @@ def test_merci_returns_home_by_itself_in_the_first_language(tmp_path):
         app.switch_language()
         yield 0.1
         assert app.lang == "en"
+        screens = []
+        app.root.bind(current=lambda _manager, name: screens.append((time.monotonic(), name)))
+        tapped_at = time.monotonic()
         tap(screen(app, "accueil").category_buttons()[2])
-        yield 0.3
-        assert app.root.current == "merci"
-        yield 1.2
-        assert app.root.current == "accueil"
+        yield from wait_until(lambda: app.root.current == "accueil", timeout_s=30)
+        assert [name for _, name in screens] == ["merci", "accueil"]
+        assert screens[1][0] - tapped_at >= 1 - 0.05  # Merci stayed its full time
         assert app.lang == "fr"
 
     run_app(config, script)
 
 
 def test_inactivity_returns_home(tmp_path):
-    config = make_config(tmp_path, idle_timeout_s=2)
+    # Order, not timing: each touch re-arms the timeout, so the way home comes at least
+    # `idle_timeout_s` after the last touch (never at the first deadline), however slow
+    # the machine. The steps between touches are far shorter than the timeout.
+    idle_s = 3
+    config = make_config(tmp_path, idle_timeout_s=idle_s)
 
     def script(app):
-        app.open_info()
-        yield 1.2
-        assert app.root.current == "infos"
-        # A touch postpones the timeout.
-        tap(screen(app, "infos").ids.title)
-        yield 1.2
-        assert app.root.current == "infos"
-        yield 1.3
-        assert app.root.current == "accueil"
+        screens = []
+        app.root.bind(current=lambda _manager, name: screens.append((time.monotonic(), name)))
+        title = None
+        touches = []
+        for _touch in range(3):
+            if title is None:
+                app.open_info()
+                title = screen(app, "infos").ids.title
+            assert app.root.current == "infos"
+            tap(title)
+            touches.append(time.monotonic())
+            yield 0.5
+        yield from wait_until(lambda: app.root.current == "accueil", timeout_s=60)
+        went_home = screens[-1][0]
+        assert [name for _, name in screens] == ["infos", "accueil"]
+        assert went_home - touches[-1] >= idle_s - 0.05
+        assert went_home - touches[0] >= idle_s + 1.0 - 0.05  # the first touch's deadline passed
 
     run_app(config, script)
 

@@ -3,13 +3,20 @@
 A test gives `run_app` a generator: each `yield <seconds>` lets the Kivy loop run that long
 (frames are drawn, clocks fire) before the next step. Never import kivy.core.window before
 the app is made: KioskApp sets Kivy's config first.
+
+The app and its store never read the real date here: `run_app` gives both one
+`RunningClock`, which starts at `UI_NOW` (or the moment a test chooses) and runs at the real
+pace. Waits are either Kivy-clock steps whose length cannot change the outcome, or
+`wait_until` (poll for the expected state with a generous deadline).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,6 +24,45 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from kiosk.config import parse  # noqa: E402
+
+#: When UI tests run unless they choose: a Thursday morning (local time), inside any
+#: opening hours a test sets, far from a DST switch, a month's or a quarter's end.
+UI_NOW = dt.datetime(2026, 11, 26, 10, 0)
+UI_TODAY = UI_NOW.date()
+
+
+class RunningClock:
+    """A wall clock that starts at `start` (naive = local time) and runs at the real pace.
+
+    Its readings are aware datetimes in the system's zone, like the kiosk's own clock
+    (`kiosk.app.local_now`), so a DST switch inside a run is read as the kiosk would.
+    """
+
+    def __init__(self, start: dt.datetime = UI_NOW):
+        self.start = start.astimezone()
+        self._origin = time.monotonic()
+
+    def now(self) -> dt.datetime:
+        elapsed = dt.timedelta(seconds=time.monotonic() - self._origin)
+        return (self.start + elapsed).astimezone()
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    def set(self, moment: dt.datetime) -> None:
+        """From now on the clock reads `moment` (naive = local time) and runs on from it."""
+        self.start = moment.astimezone()
+        self._origin = time.monotonic()
+
+
+def clocked_store(config, clock: RunningClock, **clock_kw):
+    """The store of `config`, reading `clock` (the synced flag and the rest from config)."""
+    from kiosk.clock import SystemClock
+    from kiosk.store import Store
+
+    clock_kw.setdefault("hardware_clock", config.kiosk.hardware_clock)
+    return Store.for_config(config, clock=SystemClock(config.kiosk.synced_flag, now=clock.now,
+                                                      **clock_kw))
 
 
 def make_config(tmp_path: Path, *, kiosk=None, permanence=None, privacy=None, mediator=None,
@@ -58,11 +104,42 @@ def unreachable_coordinator(tmp_path: Path, config):
         config.coordinator, url=f"http://127.0.0.1:{port}", token_file=token, timeout_s=2))
 
 
-def run_app(config, script, *, timeout_s: float = 60.0, store=None):
-    """Run KioskApp(config) and the step generator `script(app)`; re-raise its failure."""
+def store_with_days(config, taps: dict, today):
+    """The config's store with `taps` ({date: [category id, ...]}) counted on their days,
+    its clock then stopped at 10:00 on `today`: the test says which day it is, never the
+    machine."""
+    import datetime as dt
+
+    from kiosk.clock import SystemClock
+    from kiosk.store import Store
+
+    def at(day):
+        return dt.datetime.combine(day, dt.time(10)).astimezone()
+
+    wall = [at(min([*taps, today]))]
+    clock = SystemClock(config.kiosk.synced_flag, now=lambda: wall[0], boot_id="ui-test")
+    store = Store(config.kiosk.data_dir, clock=clock)
+    for day in sorted(taps):
+        wall[0] = at(day)
+        for category in taps[day]:
+            store.record(category)
+    wall[0] = at(today)
+    return store
+
+
+def run_app(config, script, *, timeout_s: float = 60.0, store=None,
+            clock: RunningClock | None = None):
+    """Run KioskApp(config) and the step generator `script(app)`; re-raise its failure.
+
+    The app and its store read `clock` (a new `RunningClock` from `UI_NOW` by default); a
+    test passing its own `store` makes it read the same clock.
+    """
     from kiosk.app import KioskApp
 
-    app = KioskApp(config, store=store)
+    clock = clock or RunningClock()
+    if store is None:
+        store = clocked_store(config, clock)
+    app = KioskApp(config, store=store, now=clock.now)
     from kivy.clock import Clock
 
     steps = script(app)
@@ -138,6 +215,23 @@ def touch_at(x: float, y: float):
     return UnitTestTouch(x, y)
 
 
+def open_mediator_view(app):
+    """Open the mediator view (as the PIN does) and wait for its figures; yields, then
+    returns the screen."""
+    app.open_mediator()
+    mediator = screen(app, "mediateur")
+    yield from wait_until(lambda: mediator.snapshot is not None)
+    yield 0.2
+    return mediator
+
+
+def tap_in_view(mediator, button):
+    """Scroll the mediator view to `button`, then touch it."""
+    mediator.ids.scroll.scroll_to(button, animate=False)
+    yield 0.2
+    tap(button)
+
+
 def key(app, label: str):
     """The PIN pad key showing `label` ("OK" for the check key)."""
     keypad = screen(app, "pin").ids.keypad
@@ -160,19 +254,16 @@ def screen(app, name: str):
 
 
 def today_counts(app) -> dict[str, int]:
-    import datetime as dt
+    """The counts of the app's today (by the clock it was given)."""
+    return app.store.counts(app.now().date())
 
-    return app.store.counts(dt.date.today())
 
-
-def stored_counts(config) -> dict[str, int]:
-    """Today's counts as read back from disk after the app stopped (readonly store)."""
-    import datetime as dt
-
+def stored_counts(config, day: dt.date = UI_TODAY) -> dict[str, int]:
+    """A day's counts as read back from disk after the app stopped (readonly store)."""
     from kiosk.store import Store
 
     with Store(config.kiosk.data_dir, readonly=True) as store:
-        return store.counts(dt.date.today())
+        return store.counts(day)
 
 
 def in_subprocess() -> bool:

@@ -1,0 +1,6 @@
+"""The soak simulation imports the sync tests' coordinator helpers."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
