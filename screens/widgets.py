@@ -104,6 +104,8 @@ class PlaceButton(ButtonBehavior, BoxLayout):
     permanence" (address, hours, how to book), from Accueil and from Fermé alike. It takes
     the name's place, so the category buttons keep all their room."""
 
+    min_height = NumericProperty(68)
+
 
 class HiddenCorner(Widget):
     """An invisible area; holding it `press_s` seconds fires `on_long_press`.
