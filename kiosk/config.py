@@ -44,6 +44,12 @@ class Permanence:
     phone: str = ""
     by_appointment: bool = False
     booking: str = ""
+    # Annex 1 "forme de l'aide": collective workshops offered here, in words ("" = none said).
+    workshops: str = ""
+    # Annex 1 "Autre ; préciser": what the category "Autre" covers at this permanence.
+    other_help: str = ""
+    # Annex 1 "matériel à disposition du public", one item per entry.
+    equipment: tuple[str, ...] = ()
     categories: tuple[str, ...] = CATEGORY_IDS
     # weekday (0 = Monday) -> slots; empty means "always open" (no hours configured).
     hours: dict[int, tuple[Opening, ...]] = field(default_factory=dict)
@@ -248,6 +254,14 @@ def _hours(data: dict, where: str) -> dict[int, tuple[Opening, ...]]:
     return hours
 
 
+def _texts(section: _Section, key: str) -> tuple[str, ...]:
+    values = section.take(key, list, [])
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{section.key(key)}: {value!r} is not a non-empty text")
+    return tuple(v.strip() for v in values)
+
+
 def _dates(section: _Section, key: str) -> tuple[dt.date, ...]:
     dates = []
     for value in section.take(key, list, []):
@@ -320,6 +334,9 @@ def parse(data: dict, path: Path | None = None) -> Config:
         phone=p.take("phone", str, P.phone),
         by_appointment=p.take("by_appointment", bool, P.by_appointment),
         booking=p.take("booking", str, P.booking),
+        workshops=p.take("workshops", str, P.workshops).strip(),
+        other_help=p.take("other_help", str, P.other_help).strip(),
+        equipment=_texts(p, "equipment"),
         categories=_categories(p),
         hours=hours,
         closed_dates=_dates(p, "closed_dates"),

@@ -1,7 +1,8 @@
 """The quarter's table for the convention's annex 2: CSV that French Excel opens as is.
 
 One row per day x category (days that hold counts), then one total row per category and
-a grand total. Each row names the category's stable id, its French label and its national
+a grand total. Each row names the category's stable id, its label in the convention's own
+words (annex 2's "Demandes" column, from the catalogue's full label) and its national
 thématique (La Coop de la médiation numérique), so the table can be read beside national
 statistics. `;` separators and a UTF-8 BOM: French Excel reads accents and columns right.
 """
@@ -17,7 +18,7 @@ from kiosk.catalogue import load as load_catalogue
 from kiosk.periods import parse_quarter
 from kiosk.storage import write_atomic
 
-HEADER = ("Trimestre", "Jour", "Catégorie (id)", "Catégorie", "Thématique nationale",
+HEADER = ("Trimestre", "Jour", "Catégorie (id)", "Demandes", "Thématique nationale",
           "Nombre")
 TOTAL = "Total"
 
@@ -52,7 +53,7 @@ def quarter_rows(store, quarter: str) -> list[Row]:
             rows.append(Row(quarter, record.day.isoformat(), cid, *info[cid], n))
     for cid in catalogue.ids:
         rows.append(Row(quarter, TOTAL, cid, *info[cid], totals[cid]))
-    rows.append(Row(quarter, TOTAL, "", "Toutes catégories", "", sum(totals.values())))
+    rows.append(Row(quarter, TOTAL, "", "Toutes les demandes", "", sum(totals.values())))
     return rows
 
 

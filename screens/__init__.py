@@ -14,6 +14,7 @@ LAZY_SCREENS = {
     "infos": ("screens.infos", "InfosScreen"),
     "donnees": ("screens.donnees", "DonneesScreen"),
     "mandat": ("screens.mandat", "MandatScreen"),
+    "permanence": ("screens.permanence", "PermanenceScreen"),
     "pin": ("screens.pin", "PinScreen"),
     "mediateur": ("screens.mediateur", "MediateurScreen"),
     "transfert": ("screens.transfert", "TransfertScreen"),

@@ -1,6 +1,7 @@
 """Pages in plain language (FALC): one idea per page, a pictogram, Avant/Suite buttons.
 
-The base of "Vos données" and "Le mandat"; a subclass lists its pages in `pages()`.
+The base of "Vos données", "Le mandat" and "La permanence"; a subclass lists its pages in
+`pages()`. A page may add short lines under its text (a timetable), one of them marked.
 """
 
 from __future__ import annotations
@@ -11,7 +12,15 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
-from screens.widgets import KioskScreen
+from screens.widgets import KioskScreen, KText
+
+
+@dataclass(frozen=True)
+class Line:
+    """One short line under a page's text; `marked` draws it on a light band (today)."""
+
+    text: str
+    marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,13 @@ class Page:
     title: str
     body: str
     qr_url: str | None = None  # a page with a QR code to the full text ("" = no URL set)
+    lines: tuple[Line, ...] = ()
+
+
+class PageLine(KText):
+    """A line of `Page.lines` on screen; `marked` is what a test reads for "today"."""
+
+    marked = BooleanProperty(False)
 
 
 class PagesScreen(KioskScreen):
@@ -37,6 +53,10 @@ class PagesScreen(KioskScreen):
 
     def on_kv_post(self, _base):
         self.kiosk.bind(lang=self._show)
+
+    def page_lines(self) -> list[PageLine]:
+        """The lines shown under the current page's text, top first."""
+        return list(reversed(self.ids.lines.children))
 
     def first_page(self) -> None:
         self.index = 0
@@ -65,6 +85,10 @@ class PagesScreen(KioskScreen):
         self.index = min(self.index, self.count - 1)
         page = pages[self.index]
         self.icon, self.title, self.body = page.icon, page.title, page.body
+        box = self.ids.lines
+        box.clear_widgets()
+        for line in page.lines:
+            box.add_widget(PageLine(text=line.text, marked=line.marked))
         self.has_qr = bool(page.qr_url)
         if page.qr_url:
             from screens.qr import qr_texture

@@ -70,9 +70,41 @@ class KioskScreen(Screen):
 class HomeScreen(KioskScreen):
     """Accueil and Fermé: they hold the hidden corner (top left) to the mediator's PIN pad."""
 
+    def on_touch_down(self, touch):
+        # The hidden corner lies over the top bar's framed name, drawn later: it must hear
+        # a touch first (a long press is the mediator's, a short one goes on to the name).
+        corner = next((c for c in self.children if isinstance(c, HiddenCorner)), None)
+        if corner is not None:
+            touch.push()
+            touch.apply_transform_2d(self.to_local)
+            try:
+                if corner.dispatch("on_touch_down", touch):
+                    return True
+            finally:
+                touch.pop()
+        return super().on_touch_down(touch)
+
+    def press_beneath(self, window_pos) -> None:
+        """A short tap on the hidden corner goes to the button under it (the top bar's
+        framed name): only a long press is the mediator's."""
+        for widget in self.walk(restrict=True):
+            if (isinstance(widget, ButtonBehavior) and widget.opacity > 0
+                    and not widget.disabled
+                    and widget.collide_point(*widget.to_widget(*window_pos))):
+                widget.trigger_action(0)
+                return
+
 
 class TopBar(BoxLayout):
     """The permanence's name, "free", the language switch and the "i" button."""
+
+
+class PlaceButton(ButtonBehavior, BoxLayout):
+    """The permanence's name on the top bar, framed as a button: one tap opens "La
+    permanence" (address, hours, how to book), from Accueil and from Fermé alike. It takes
+    the name's place, so the category buttons keep all their room."""
+
+    min_height = NumericProperty(68)
 
 
 class HiddenCorner(Widget):
@@ -83,7 +115,7 @@ class HiddenCorner(Widget):
     """
 
     press_s = NumericProperty(3.0)
-    __events__ = ("on_long_press",)
+    __events__ = ("on_long_press", "on_short_press")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -99,7 +131,10 @@ class HiddenCorner(Widget):
     def on_touch_up(self, touch):
         if touch.grab_current is self:
             touch.ungrab(self)
+            short = self._pending is not None
             self._cancel()
+            if short and self.collide_point(*touch.pos):
+                self.dispatch("on_short_press", self.to_window(*touch.pos))
             return True
         return False
 
@@ -113,6 +148,9 @@ class HiddenCorner(Widget):
         self.dispatch("on_long_press")
 
     def on_long_press(self) -> None:
+        pass
+
+    def on_short_press(self, window_pos) -> None:
         pass
 
 

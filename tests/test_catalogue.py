@@ -41,7 +41,7 @@ def test_all_but_autre_map_to_national_lists():
 
 def test_labels_follow_the_convention():
     cat = catalogue.load()
-    assert cat.get("imprimante_scan").label["fr"] == "Imprimante / Scan"
+    assert cat.get("imprimante_scan").label["fr"] == "Imprimante/Scan"  # annex 2's spelling
     assert cat.get("recherche_emploi").label["fr"].startswith("Recherche d'emploi")
 
 

@@ -25,6 +25,9 @@ NAMES = (
     "arrow-left", "shield-key-outline", "calendar-check", "database-off-outline",
     "account-voice", "timer-sand", "chart-bar", "calendar-today", "calendar-week",
     "calendar-range",
+    # the mandate, data and "La permanence" pages
+    "town-hall", "gavel", "account-group", "monitor", "bell-ring-outline",
+    "hand-back-right-outline", "archive-outline", "shield-account", "information-outline",
 )
 
 

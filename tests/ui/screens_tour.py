@@ -168,10 +168,16 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     snap("08-ferme")
 
 
-def main() -> int:
+def tour_arguments() -> tuple[Path, str, str]:
+    """OUT_DIR (made) and the language from the command line, the window size from
+    $KIOSK_WINDOW_SIZE."""
     out, lang = Path(sys.argv[1]), sys.argv[2]
     out.mkdir(parents=True, exist_ok=True)
-    size = os.environ.get("KIOSK_WINDOW_SIZE", "800x480")
+    return out, lang, os.environ.get("KIOSK_WINDOW_SIZE", "800x480")
+
+
+def main() -> int:
+    out, lang, size = tour_arguments()
     problems: list[str] = []
     targets: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -170,6 +170,14 @@ def test_every_screen_speaks_only_the_chosen_language(tmp_path, lang):
                 tap(pages.ids.next)
                 yield 0.3
             assert app.root.current == "accueil"
+        tap(home.ids.top_bar.ids.place)
+        yield 0.3
+        pages = screen(app, "permanence")
+        for index in range(pages.count):
+            check(app, f"permanence page {index + 1}")
+            tap(pages.ids.next)
+            yield 0.3
+        assert app.root.current == "accueil"
         touch = press(next(w for w in home.walk() if type(w).__name__ == "HiddenCorner"))
         yield 1.3
         touch.touch_up()
@@ -201,7 +209,7 @@ def test_every_screen_speaks_only_the_chosen_language(tmp_path, lang):
         check(app, "ferme")
 
     run_app(config, script, timeout_s=120)
-    assert {"accueil", "merci", "infos", "donnees page 6", "mandat page 8", "pin",
+    assert {"accueil", "merci", "infos", "donnees page 6", "mandat page 8", "permanence page 3", "pin",
             "pin, wrong code", "mediateur", "correction", "ferme"} <= seen
     assert unsaid == [], f"texts that are not {lang}: {unsaid}"
 
@@ -209,7 +217,9 @@ def test_every_screen_speaks_only_the_chosen_language(tmp_path, lang):
 def test_the_checker_refuses_the_other_language():
     """The check can fail: French sentences are not English ones, nor the reverse."""
     english, french = Sayings("en", ["Commune de Crolles"]), Sayings("fr", [])
-    assert english.explains("Commune de Crolles is responsible for this help desk.")
+    assert english.explains("Commune de Crolles is responsible for the help given here. If "
+                            "there is a mistake, the town answers for it, not the person who "
+                            "helps you.")
     assert english.explains("Last successful sending: Friday 27 November at 9:05.\n"
                             "Days waiting to be sent: 2.")
     assert not english.explains("Dernier envoi réussi : vendredi 27 novembre à 9 h 05.")

@@ -26,16 +26,21 @@ OUT = ROOT / "screenshots"
 TWELVE_MM_PX = {"800x480": 63, "720x1280": 99}
 
 
+def run_tour(tour: Path, size: str, lang: str) -> dict:
+    """Run a tour script in its own process at `size` in `lang`; its JSON report."""
+    env = {**os.environ, "KIOSK_WINDOW_SIZE": size, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, str(tour), str(OUT), lang], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("size", ["800x480", "720x1280"])
 def test_every_screen_fits_and_is_photographed(size, lang):
     for old in OUT.glob(f"{size}-{lang}-*.png"):
         old.unlink()
-    env = {**os.environ, "KIOSK_WINDOW_SIZE": size, "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, str(TOUR), str(OUT), lang], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_tour(TOUR, size, lang)
     assert report["problems"] == []
     targets = report["smallest_visitor_target_px"]
     assert len(targets) >= 6
