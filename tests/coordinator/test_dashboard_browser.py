@@ -9,19 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from browser import BROWSER_MARKS, CHROMIUM, SCREENSHOTS
 from openpyxl import load_workbook
 from polling import poll_until
 
 from sync.coordinator import reports
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "screenshots"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="apt-get install chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def _free_port() -> int:

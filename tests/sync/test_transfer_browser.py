@@ -3,19 +3,10 @@ size, 390x844: what the mediator sees after scanning a code, then the "Envoyer" 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
+from browser import BROWSER_MARKS, CHROMIUM, SCREENSHOTS
 from test_transfer import OfflineKiosk, kiosk, zbar
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="apt-get install chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def test_scan_read_and_send_from_a_phone(tmp_path, sqlite_coordinator):
