@@ -238,6 +238,13 @@ class KioskApp(App):
             self.in_background(lambda: self.sync_client.state, self._set_sync_state)
         self._idle()
 
+    def stop(self, *largs):
+        super().stop(*largs)
+        # Kivy forgets the running app here, yet the layouts already due in this frame still
+        # run and kv rules read `app` (a screen in transition, a button resized): keep
+        # answering until run() returns, whose own final _stop() forgets the app for good.
+        App._running_app = self
+
     def on_stop(self):
         from kivy.core.window import Window
 
