@@ -8,6 +8,9 @@ window takes a variable time), then waits for the boundary by polling the clock.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 
 import pytest
 from ui_helpers import RunningClock, make_config, run_app, screen, stored_counts, tap, wait_until
@@ -15,7 +18,21 @@ from ui_helpers import RunningClock, make_config, run_app, screen, stored_counts
 pytestmark = pytest.mark.ui
 
 
-def test_a_run_from_just_before_2h_on_the_spring_switch_counts_on_that_sunday(tmp_path, paris):
+ISOLATED = "KIOSK_TEST_ISOLATED"
+
+
+def test_a_run_from_just_before_2h_on_the_spring_switch_counts_on_that_sunday():
+    # Its own process: late in a whole run (never alone) it was seen to time out, something
+    # an earlier app left behind in this process; the run itself is the test below.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         f"{__file__}::test_spring_switch_in_the_app"],
+        env={**os.environ, ISOLATED: "1"}, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout[-3000:]
+
+
+@pytest.mark.skipif(not os.environ.get(ISOLATED), reason="run in its own process (above)")
+def test_spring_switch_in_the_app(tmp_path, paris):
     config = make_config(tmp_path, double_tap_guard_s=0.1)
     clock = RunningClock(dt.datetime(2026, 3, 29, 1, 59))
     read = []
