@@ -37,8 +37,8 @@ def _threshold(params) -> int | None:
         raise BadForm(texts.BAD_THRESHOLD) from None
 
 
-def _year(params) -> int:
-    raw = params.get("annee") or str(today().year)
+def _year(params, day: dt.date) -> int:
+    raw = params.get("annee") or str(day.year)
     try:
         return reports.parse_year(raw)
     except reports.ReportError:
@@ -47,7 +47,7 @@ def _year(params) -> int:
 
 @router.get("/rapports", response_class=HTMLResponse)
 def reports_page(request: Request, user: CurrentUser, engine: EngineDep):
-    day = today()
+    day = today(request)
     quarters = []
     year, q = day.year, (day.month - 1) // 3 + 1
     for _ in range(8):
@@ -84,7 +84,7 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
 @router.get("/rapports/annuel", response_class=HTMLResponse)
 def annual(request: Request, user: CurrentUser, engine: EngineDep):
     params = request.query_params
-    year = _year(params)
+    year = _year(params, today(request))
     commune = allowed_commune(user, engine, params.get("commune") or "")
     threshold = _threshold(params)
     report = reports.annual_report(engine, year, commune or None)
@@ -93,7 +93,7 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
         return download(reports.workbook_bytes(reports.annual_workbook(report, threshold)),
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
     month_totals = [sum(m.values()) for m in report.months]
-    day = today()
+    day = today(request)
     month_notes = [texts.TO_COME if dt.date(year, i + 1, 1) > day else texts.NO_DATA_SHORT
                    for i in range(12)]
     return page(request, "annual.html", {
