@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from sync.coordinator import reports, texts
 from sync.coordinator.app import EngineDep
+from sync.coordinator.reports.funder import funder_workbook
 
 from .charts import bar_chart
 from .pages import (
@@ -77,8 +78,9 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
         text = io.StringIO(newline="")
         reports.write_csv(table, text)
         return download(text.getvalue().encode("utf-8-sig"), name, "text/csv; charset=utf-8")
-    return download(reports.workbook_bytes(reports.quarter_workbook(table)), name,
-                    reports.XLSX_TYPE)
+    workbook = funder_workbook(engine, table.quarter, today(), threshold,
+                               commune=user.commune if user.role == "commune" else None)
+    return download(reports.workbook_bytes(workbook), name, reports.XLSX_TYPE)
 
 
 @router.get("/rapports/annuel", response_class=HTMLResponse)
