@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from fastapi import APIRouter, Request
@@ -10,7 +9,9 @@ from fastapi.responses import HTMLResponse
 
 from sync.coordinator import reports, texts
 from sync.coordinator.app import EngineDep
+from sync.coordinator.reports.annual_view import annual_figures
 from sync.coordinator.reports.funder import funder_workbook
+from sync.coordinator.reports.pdf import PDF_TYPE, annual_pdf
 
 from .charts import bar_chart
 from .pages import (
@@ -89,22 +90,19 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
     year = _year(params)
     commune = allowed_commune(user, engine, params.get("commune") or "")
     threshold = _threshold(params)
-    report = reports.annual_report(engine, year, commune or None)
+    figures = annual_figures(engine, year, commune or None, threshold, today())
+    report = figures.report
+    suffix = "-anonymise" if threshold else ""
     if params.get("format") == "xlsx":
-        suffix = "-anonymise" if threshold else ""
         return download(reports.workbook_bytes(reports.annual_workbook(report, threshold)),
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
-    month_totals = [sum(m.values()) for m in report.months]
-    day = today()
-    month_notes = [texts.TO_COME if dt.date(year, i + 1, 1) > day else texts.NO_DATA_SHORT
-                   for i in range(12)]
+    if params.get("format") == "pdf":
+        return download(annual_pdf(figures), f"bilan-annuel-{year}{suffix}.pdf", PDF_TYPE)
     return page(request, "annual.html", {
         "report": report, "year": year, "commune": commune,
-        "cells": reports.annual_cells(report, threshold), "NETWORK": reports.NETWORK,
+        "cells": figures.cells, "NETWORK": reports.NETWORK,
         "threshold": threshold, "trend": reports.trend, "months_fr": texts.MONTHS,
-        "month_totals": month_totals, "month_notes": month_notes,
-        "current_month": day.month - 1 if day.year == year else None,
-        "chart": bar_chart(f"Visites par mois en {year}", [
-            (texts.MONTHS_SHORT[i], month_totals[i] if report.months_reported[i]
-             or month_totals[i] else None, month_notes[i]) for i in range(12)]),
+        "month_totals": figures.month_totals, "month_notes": figures.month_notes,
+        "current_month": figures.current_month,
+        "chart": bar_chart(f"Visites par mois en {year}", figures.chart_points),
     })
