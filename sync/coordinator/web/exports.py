@@ -13,6 +13,7 @@ from sync.coordinator.reports.annual_view import annual_figures
 from sync.coordinator.reports.funder import funder_workbook
 from sync.coordinator.reports.pdf import PDF_TYPE, annual_pdf
 
+from . import mandate
 from .charts import bar_chart
 from .pages import (
     BadForm,
@@ -25,6 +26,7 @@ from .pages import (
 )
 
 router = APIRouter(include_in_schema=False)
+router.include_router(mandate.router)  # the public mandate: a printable form, no login
 
 DEFAULT_THRESHOLD = 5
 
