@@ -250,7 +250,8 @@ def _report(args, engine) -> int:
         return 0
     fmt = args.format or "json"
     if fmt == "pdf":
-        raise UsageError("the PDF is the annual report: use --year YYYY --format pdf")
+        raise UsageError("argument --format: invalid choice 'pdf' with --quarter: the PDF is "
+                         "the annual report (use --year YYYY --format pdf)")
     if args.out is not None:
         files.write_report(engine, args.quarter, fmt, args.out)
     elif fmt == "xlsx":
