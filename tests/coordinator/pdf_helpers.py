@@ -47,3 +47,11 @@ def flat(text: str) -> str:
     """Spaces of every kind collapsed to one, the minus sign to a hyphen, for comparisons."""
     text = text.replace("\u2212", "-")
     return re.sub(r"[ \u00a0\u202f\t]+", " ", text)
+
+
+def word_boxes(path: Path) -> list[tuple[float, float, float, float, str]]:
+    """Every word's box (xMin, yMin, xMax, yMax, word) in points, from pdftotext -bbox."""
+    html = _run("pdftotext", "-bbox", str(path), "-")
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        html)]

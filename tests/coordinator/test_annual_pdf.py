@@ -113,3 +113,23 @@ def test_cli_annual_pdf(network, tmp_path):
                               "--db", url], capture_output=True, text=True, timeout=60)
         assert run.returncode == 2, (args, run.stderr)
         assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+
+
+def test_long_commune_names_stay_on_the_page(engine, tmp_path):
+    import dashboard_seed as seed
+
+    long_name = "Saint-Martin-d'Uriage-et-les-Villages-du-Balcon-de-Belledonne"
+    seed.add_kiosk(engine, "k1", long_name, dt.date(2025, 1, 1))
+    seed.add_kiosk(engine, "k2", "Crolles", dt.date(2025, 1, 1))
+    seed.put_day(engine, "k1", dt.date(2026, 3, 3), {"autre": 40})
+    seed.put_day(engine, "k2", dt.date(2026, 3, 3), {"autre": 12345})
+    path = pdf.save(annual_pdf(annual_figures(engine, 2026, None, None, TODAY)),
+                    tmp_path / "long.pdf")
+    assert long_name in pdf.text_of(path, layout=False).replace("\n", "")  # whole, wrapped
+    assert "12 345" in pdf.flat(pdf.text_of(path))
+    assert re.search(r"Saint-Martin-d'\S+…\s+40\b", pdf.text_of(path))  # cut in the chart
+    width = 595.3  # A4 in points
+    boxes = pdf.word_boxes(path)
+    assert boxes
+    assert all(x0 >= 14 and x1 <= width - 14 for x0, _, x1, _, _ in boxes), [
+        w for w in boxes if w[0] < 14 or w[2] > width - 14]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from sqlalchemy.engine import Engine
 
 from sync.coordinator import texts
@@ -91,6 +92,7 @@ def _summary(ws, table: QuarterTable, sheets, states, today: dt.date) -> None:
                     f"{texts.TOTAL} {_short(quarter)}", DAYS_HELD, f"{DATA} {_short(quarter)}",
                     f"{texts.TOTAL} {_short(before)}", f"{DATA} {_short(before)}",
                     f"{texts.TOTAL} {_short(last_year)}", f"{DATA} {_short(last_year)}"])
+    _wrap_header(ws, 5)
     rows = sorted({key for q in sheets for key in sheets[q] if key is not NETWORK})
     line = 6
     for key in [*rows, NETWORK] if NETWORK in sheets[quarter] else rows:
@@ -121,6 +123,13 @@ def _summary(ws, table: QuarterTable, sheets, states, today: dt.date) -> None:
     ws.freeze_panes = "B6"
 
 
+def _wrap_header(ws, row: int) -> None:
+    # Category names are long: wrapped in narrow columns, the table fits a screen's width.
+    for cell in ws[row]:
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[row].height = 62
+
+
 def _mark(state: PeriodState | None) -> str:
     if state is None:
         return "—"
@@ -144,6 +153,7 @@ def _year_to_date(ws, engine: Engine, table: QuarterTable, suppress_below: int |
     ws["A2"] = EXTRACTED.format(day=today)
     cats = [*category_ids(), "total"]
     _header(ws, 4, [texts.COMMUNE, *[category_heading(c) for c in category_ids()], texts.TOTAL])
+    _wrap_header(ws, 4)
     rows = [commune] if commune else sorted(k for k in cube if k is not NETWORK)
     line = 5
     for key in [*rows, NETWORK] if not commune else rows:

@@ -133,7 +133,7 @@ class Document(FPDF):
         for i, (label, value, note) in enumerate(items):
             y = self.get_y()
             self.set_xy(self.l_margin, y)
-            self.cell(label_w - 2, row_h, label, align="R")
+            self.cell(label_w - 2, row_h, self._fit(label, label_w - 3), align="R")
             x0 = self.l_margin + label_w
             if value is None:
                 self.set_xy(x0, y)
@@ -157,6 +157,14 @@ class Document(FPDF):
         self.ln(3)
         self.set_font(FONT, size=11)
         self.set_fill_color(255, 255, 255)  # fpdf2 tables fill with the current colour
+
+    def _fit(self, text: str, width: float) -> str:
+        """`text` cut with an ellipsis to fit `width` mm (a long commune name)."""
+        if self.get_string_width(text) <= width:
+            return text
+        while text and self.get_string_width(text + "…") > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
 
     def _legend(self, legend: tuple[str, str]) -> None:
         self.set_font(FONT, size=9)
