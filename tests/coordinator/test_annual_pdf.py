@@ -133,3 +133,17 @@ def test_long_commune_names_stay_on_the_page(engine, tmp_path):
     assert boxes
     assert all(x0 >= 14 and x1 <= width - 14 for x0, _, x1, _, _ in boxes), [
         w for w in boxes if w[0] < 14 or w[2] > width - 14]
+
+
+def test_an_empty_network_still_makes_both_files(engine, tmp_path):
+    from openpyxl import load_workbook
+
+    from sync.coordinator import reports
+
+    text = pdf.text_of(pdf.save(annual_pdf(annual_figures(engine, 2026, None, None, TODAY)),
+                                tmp_path / "vide.pdf"))
+    assert "Aucune donnée reçue pour 2026 ni 2025." in text
+    wb = load_workbook(reports.write_report(engine, "2026-Q3", "xlsx", tmp_path / "vide.xlsx",
+                                            today=TODAY))
+    assert wb.sheetnames == ["Synthèse", "Réseau", "Année en cours"]
+    assert wb["Synthèse"]["A3"].value == "Extrait le 30/11/2026"

@@ -77,3 +77,17 @@ def test_the_communes_own_url_comes_first(tmp_path, sqlite_coordinator):
 def test_no_url_no_code(tmp_path):
     config = make_config(tmp_path, privacy={"mandate_url": ""})
     assert _qr_of_last_mandate_page(config, tmp_path) is None
+
+
+def test_the_address_never_carries_credentials(tmp_path):
+    from screens.mandat import full_text_url
+
+    config = make_config(tmp_path, permanence={"commune": "Le Touvet"},
+                         privacy={"mandate_url": ""})
+    config = dataclasses.replace(config, coordinator=dataclasses.replace(
+        config.coordinator, url="https://relais:secret@coord.example.org/reseau/"))
+    assert full_text_url(config) == ("https://coord.example.org/reseau/mandat.pdf"
+                                     "?commune=Le+Touvet")
+    config = dataclasses.replace(config, permanence=dataclasses.replace(
+        config.permanence, commune=""))
+    assert full_text_url(config) == "https://coord.example.org/reseau/mandat.pdf"
