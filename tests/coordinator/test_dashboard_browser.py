@@ -90,7 +90,7 @@ def test_login_open_quarter_download_xlsx(server, network, tmp_path):
         target = tmp_path / info.value.suggested_filename
         info.value.save_as(target)
         wb = load_workbook(target)
-        assert wb.sheetnames[0] == "Réseau"
+        assert wb.sheetnames[:2] == ["Synthèse", "Réseau"]
         assert wb["Réseau"].cell(row=13, column=3).value == stats.total
 
         page.goto(server + "/bornes")

@@ -10,7 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from sync.coordinator import reports, texts
 from sync.coordinator.app import EngineDep
+from sync.coordinator.reports.annual_view import annual_figures
+from sync.coordinator.reports.funder import funder_workbook
+from sync.coordinator.reports.pdf import PDF_TYPE, annual_pdf
 
+from . import mandate
 from .charts import bar_chart
 from .pages import (
     BadForm,
@@ -23,6 +27,7 @@ from .pages import (
 )
 
 router = APIRouter(include_in_schema=False)
+router.include_router(mandate.router)  # the public mandate: a printable form, no login
 
 DEFAULT_THRESHOLD = 5
 
@@ -77,8 +82,9 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
         text = io.StringIO(newline="")
         reports.write_csv(table, text)
         return download(text.getvalue().encode("utf-8-sig"), name, "text/csv; charset=utf-8")
-    return download(reports.workbook_bytes(reports.quarter_workbook(table)), name,
-                    reports.XLSX_TYPE)
+    workbook = funder_workbook(engine, table.quarter, today(request), threshold,
+                               commune=user.commune if user.role == "commune" else None)
+    return download(reports.workbook_bytes(workbook), name, reports.XLSX_TYPE)
 
 
 @router.get("/rapports/annuel", response_class=HTMLResponse)
@@ -87,22 +93,19 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
     year = _year(params, today(request))
     commune = allowed_commune(user, engine, params.get("commune") or "")
     threshold = _threshold(params)
-    report = reports.annual_report(engine, year, commune or None)
+    figures = annual_figures(engine, year, commune or None, threshold, today(request))
+    report = figures.report
+    suffix = "-anonymise" if threshold else ""
     if params.get("format") == "xlsx":
-        suffix = "-anonymise" if threshold else ""
         return download(reports.workbook_bytes(reports.annual_workbook(report, threshold)),
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
-    month_totals = [sum(m.values()) for m in report.months]
-    day = today(request)
-    month_notes = [texts.TO_COME if dt.date(year, i + 1, 1) > day else texts.NO_DATA_SHORT
-                   for i in range(12)]
+    if params.get("format") == "pdf":
+        return download(annual_pdf(figures), f"bilan-annuel-{year}{suffix}.pdf", PDF_TYPE)
     return page(request, "annual.html", {
         "report": report, "year": year, "commune": commune,
-        "cells": reports.annual_cells(report, threshold), "NETWORK": reports.NETWORK,
+        "cells": figures.cells, "NETWORK": reports.NETWORK,
         "threshold": threshold, "trend": reports.trend, "months_fr": texts.MONTHS,
-        "month_totals": month_totals, "month_notes": month_notes,
-        "current_month": day.month - 1 if day.year == year else None,
-        "chart": bar_chart(f"Visites par mois en {year}", [
-            (texts.MONTHS_SHORT[i], month_totals[i] if report.months_reported[i]
-             or month_totals[i] else None, month_notes[i]) for i in range(12)]),
+        "month_totals": figures.month_totals, "month_notes": figures.month_notes,
+        "current_month": figures.current_month,
+        "chart": bar_chart(f"Visites par mois en {year}", figures.chart_points),
     })
