@@ -76,7 +76,7 @@ def test_pdf_is_a_real_document(network, tmp_path):
     assert any("DejaVuSans" in f["name"] for f in fonts)
     # the charts are drawn: page 1 holds many pixels of the bars' blue
     first = pdf.images_of(path, tmp_path)[0]
-    blue = sum(1 for px in first.getdata() if px[2] > 120 and px[0] < 60 and px[1] < 100)
+    blue = sum(1 for px in zip(*[iter(first.convert("RGB").tobytes())] * 3, strict=True) if px[2] > 120 and px[0] < 60 and px[1] < 100)
     assert blue > 2000, blue
 
 
