@@ -303,8 +303,8 @@ def test_annual_page_and_xlsx(client, network):
     tables = tables_of(client.get("/rapports/annuel?annee=2026").text)
     total_row = tables["table-synthese"][-1]
     assert number(total_row[2]) == this and number(total_row[3]) == last
-    trend = f"{100 * (this - last) / last:+.1f}".replace(".", ",") + "\u00a0%"
-    assert total_row[4] == trend
+    # 2025 had one kiosk in January, 2026 three: no percentage, and the reason why
+    assert total_row[4] == "—" and total_row[5]
     communes = {r[0]: r for r in tables["table-communes-annee"][1:]}
     assert number(communes["Crolles"][1]) == sql_totals(
         network, dt.date(2026, 1, 1), dt.date(2026, 12, 31), by="commune")["Crolles"]

@@ -184,6 +184,9 @@ def period_stats(engine: Engine, period: Period, commune: str | None = None) -> 
     )
 
 
+Coverage = dict[int, list[int]]  # year -> 12 kiosk-day counts
+
+
 @dataclass
 class AnnualReport:
     year: int
@@ -197,6 +200,9 @@ class AnnualReport:
     # year -> commune -> 12 x category -> count, this year and the previous one, every
     # commune of the network: disclosure control hides cells consistently across them.
     commune_months: dict[int, dict[str, list[dict[str, int]]]] = field(default_factory=dict)
+    # commune -> year -> 12 kiosk-days received: what "Évolution" may compare (evolution.py)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    today: dt.date = dt.date.max  # the day the report was made: later months are "to come"
 
     @property
     def total(self) -> int:
@@ -214,8 +220,9 @@ def trend(current: int, previous: int) -> float | None:
     return round(100 * (current - previous) / previous, 1)
 
 
-def annual_report(engine: Engine, year: int, commune: str | None = None) -> AnnualReport:
-    """Yearly totals, month by month, per commune, against the previous year (4 queries, and
+def annual_report(engine: Engine, year: int, commune: str | None = None,
+                  today: dt.date | None = None) -> AnnualReport:
+    """Yearly totals, month by month, per commune, against the previous year (5 queries, and
     24 small ones for the whole network by commune and month, for disclosure control)."""
     year_period(year)
     start, end = dt.date(year - 1, 1, 1), dt.date(year, 12, 31)
@@ -268,7 +275,23 @@ def annual_report(engine: Engine, year: int, commune: str | None = None) -> Annu
         category_totals=cats,
         previous_category_totals=prev_cats,
         commune_months=commune_months(engine, (year - 1, year)),
+        coverage=kiosk_days(engine, (year - 1, year), commune_of),
+        today=today or dt.date.today(),
     )
+
+
+def kiosk_days(engine: Engine, years, kiosk_commune: dict[int, str]) -> dict[str, Coverage]:
+    """Per commune, per year, per month: the kiosk-days received (one small query)."""
+    years = sorted(years)
+    result: dict[str, Coverage] = defaultdict(lambda: {y: [0] * 12 for y in years})
+    query = select(day_revisions.c.kiosk_id, day_revisions.c.day).where(
+        day_revisions.c.day >= dt.date(years[0], 1, 1),
+        day_revisions.c.day <= dt.date(years[-1], 12, 31))
+    with engine.connect() as conn:
+        for kid, day in conn.execute(query):
+            if kid in kiosk_commune and day.year in years:
+                result[kiosk_commune[kid]][day.year][day.month - 1] += 1
+    return dict(result)
 
 
 def commune_months(engine: Engine, years) -> dict[int, dict[str, list[dict[str, int]]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from fastapi import APIRouter, Request
@@ -70,7 +69,7 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
         table = reports.quarter_table(engine, params.get("trimestre") or "", threshold,
                                       commune=user.commune if user.role == "commune" else None)
     except reports.ReportError as exc:
-        raise BadForm(texts.QUARTER_REFUSED.format(reason=exc)) from None
+        raise BadForm(texts.QUARTER_REFUSED.format(reason=exc.fr)) from None
     suffix = "-anonymise" if threshold else ""
     name = f"tableau-de-suivi-{table.quarter}{suffix}.{fmt}"
     if fmt == "csv":
@@ -87,22 +86,18 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
     year = _year(params)
     commune = allowed_commune(user, engine, params.get("commune") or "")
     threshold = _threshold(params)
-    report = reports.annual_report(engine, year, commune or None)
+    report = reports.annual_report(engine, year, commune or None, today=today())
     if params.get("format") == "xlsx":
         suffix = "-anonymise" if threshold else ""
         return download(reports.workbook_bytes(reports.annual_workbook(report, threshold)),
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
-    month_totals = [sum(m.values()) for m in report.months]
-    day = today()
-    month_notes = [texts.TO_COME if dt.date(year, i + 1, 1) > day else texts.NO_DATA_SHORT
-                   for i in range(12)]
+    cells = reports.annual_cells(report, threshold)
+    table = reports.evolution_table(report, cells)
     return page(request, "annual.html", {
-        "report": report, "year": year, "commune": commune,
-        "cells": reports.annual_cells(report, threshold), "NETWORK": reports.NETWORK,
-        "threshold": threshold, "trend": reports.trend, "months_fr": texts.MONTHS,
-        "month_totals": month_totals, "month_notes": month_notes,
-        "current_month": day.month - 1 if day.year == year else None,
+        "report": report, "year": year, "commune": commune, "threshold": threshold,
+        "table": table, "change_text": reports.change_text,
         "chart": bar_chart(f"Visites par mois en {year}", [
-            (texts.MONTHS_SHORT[i], month_totals[i] if report.months_reported[i]
-             or month_totals[i] else None, month_notes[i]) for i in range(12)]),
+            (texts.MONTHS_SHORT[i], line.current if isinstance(line.current, int) else None,
+             line.current if isinstance(line.current, str) else "")
+            for i, line in enumerate(table.months)]),
     })

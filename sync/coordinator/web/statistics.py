@@ -39,7 +39,7 @@ def parse_period(params) -> tuple[reports.Period, dict]:
         else:
             raise reports.ReportError(texts.UNKNOWN_PERIOD_KIND.format(kind=kind))
     except reports.ReportError as exc:
-        raise BadForm(texts.PERIOD_REFUSED.format(reason=exc)) from None
+        raise BadForm(texts.PERIOD_REFUSED.format(reason=exc.fr)) from None
     return period, values
 
 
