@@ -175,16 +175,16 @@ def test_quarter_page_matches_the_database(client, network):
     assert sum(number(r[1]) for r in tables["table-semaine"][1:]) == total
     assert html.count('class="bar"') >= 2 + 7  # months with data + the seven weekdays
 
-    coverage = {r[0]: r[2:] for r in tables["table-couverture"][1:]}
+    coverage = {r[0]: r[2:5] for r in tables["table-couverture"][1:]}
     assert coverage["Froges"][:2] == ["1", "1"]  # one day with visitors, one held with none
 
 
 def test_zero_day_and_no_data_are_told_apart(client, network):
     html = client.get("/?periode=plage&du=2026-10-10&au=2026-10-10&commune=Froges").text
     tables = tables_of(html)
-    assert tables["table-couverture"][1][2:] == ["0", "1", "0"]
+    assert tables["table-couverture"][1][2:5] == ["0", "1", "0"]
     html = client.get("/?periode=plage&du=2026-10-11&au=2026-10-11&commune=Froges").text
-    assert tables_of(html)["table-couverture"][1][2:] == ["0", "0", "1"]
+    assert tables_of(html)["table-couverture"][1][2:5] == ["0", "0", "1"]
     assert "Aucune donnée reçue pour cette période" in html
 
 

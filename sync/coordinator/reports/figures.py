@@ -20,6 +20,7 @@ from sync.coordinator import texts
 from sync.coordinator.kiosks import Kiosk, list_kiosks
 from sync.coordinator.schema import counts, day_revisions
 
+from .expected import DayCounts, OpenDays, count_days, open_weekdays
 from .periods import Period, year_period
 
 
@@ -57,6 +58,7 @@ class PeriodStats:
     kiosks: dict[int, Kiosk]
     by_kiosk: dict[int, dict[str, int]]  # kiosk id -> category -> count
     day_totals: dict[tuple[int, dt.date], int]  # (kiosk id, day) -> visits, reported days only
+    open_days: dict[int, OpenDays] = field(default_factory=dict)  # from the kiosks' hours
 
     @property
     def category_totals(self) -> dict[str, int]:
@@ -107,12 +109,13 @@ class PeriodStats:
         return list(zip(texts.WEEKDAYS, visits, reported, strict=True))
 
     def coverage(self, today: dt.date | None = None) -> list[KioskCoverage]:
-        """Per kiosk: days with visits, days held with zero visitors, days without data."""
+        """Per kiosk: days with visits, held with zero visitors, closed by its hours, and
+        expected open without data (expected.py), up to `today` at most."""
         today = today or dt.date.today()
         last = min(self.period.end, today)
-        per_kiosk: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for (kid, _), n in self.day_totals.items():
-            per_kiosk[kid][0 if n > 0 else 1] += 1
+        reported: dict[int, dict[dt.date, int]] = defaultdict(dict)
+        for (kid, day), n in self.day_totals.items():
+            reported[kid][day] = n
         result = []
         for kid, info in self.kiosks.items():
             first = self.period.start
@@ -121,12 +124,14 @@ class PeriodStats:
             until = last
             if info.revoked_at is not None:
                 until = min(until, info.revoked_at.date())
-            expected = max(0, (until - first).days + 1)
-            with_visits, zero = per_kiosk.get(kid, (0, 0))
-            if expected == 0 and with_visits + zero == 0:
+            own = reported.get(kid, {})
+            if until < first and not own:
                 continue  # the kiosk did not exist (or was revoked) during the period
-            no_data = max(0, expected - with_visits - zero)
-            result.append(KioskCoverage(info, with_visits, zero, no_data))
+            days = count_days(first, until, own, self.open_days.get(kid))
+            # every reported day counts, even one before the kiosk's recorded creation
+            with_visits = sum(1 for n in own.values() if n > 0)
+            result.append(KioskCoverage(info, with_visits, len(own) - with_visits,
+                                        days.open_no_data, days))
         return result
 
 
@@ -135,7 +140,12 @@ class KioskCoverage:
     kiosk: Kiosk
     days_with_visits: int
     days_zero: int  # the kiosk reported the day, and nobody came
-    days_no_data: int  # nothing received for the day: closed, switched off or offline
+    days_no_data: int  # an expected opening day, nothing received: switched off or offline
+    days: DayCounts = DayCounts()  # the detail: closed days, silences, hours known
+
+    @property
+    def days_closed(self) -> int:
+        return self.days.closed
 
 
 def _kiosk_filter(column, kiosk_ids: list[int] | None) -> list:
@@ -181,6 +191,7 @@ def period_stats(engine: Engine, period: Period, commune: str | None = None) -> 
         period, commune or None, all_kiosks,
         {k: v for k, v in by_kiosk.items() if k in known},
         {key: n for key, n in day_totals.items() if key[0] in known},
+        open_weekdays(engine, sorted(known)),
     )
 
 

@@ -123,7 +123,8 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
         ws["A1"].font = _TITLE_FONT
         ws["A2"] = texts.QUARTER_SUBTITLE.format(
             label=table.period.label, quarter=table.quarter, start=table.period.start,
-            end=table.period.end)
+            end=table.period.end) + (f" — {texts.DATA_AS_OF.format(day=table.as_of)}"
+                                     if table.as_of else "")
         _header(ws, 4, list(texts.QUARTER_HEADER))
         if not sheet.has_data:
             ws["A5"] = texts.NO_DATA_QUARTER

@@ -67,7 +67,8 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
         raise BadForm(texts.BAD_FORMAT)
     try:
         table = reports.quarter_table(engine, params.get("trimestre") or "", threshold,
-                                      commune=user.commune if user.role == "commune" else None)
+                                      commune=user.commune if user.role == "commune" else None,
+                                      today=today())
     except reports.ReportError as exc:
         raise BadForm(texts.QUARTER_REFUSED.format(reason=exc.fr)) from None
     suffix = "-anonymise" if threshold else ""
