@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import json
 import urllib.parse
 
 import dashboard_seed as seed
@@ -14,25 +13,13 @@ import pytest
 from dashboard_helpers import LOGIN, PASSWORD, login, number, sql_totals, tables_of
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import insert
 
 from sync.coordinator import reports, users
 from sync.coordinator.reports.expected import count_days
-from sync.coordinator.schema import places
 
 MON_THU = {"monday": ["09:00-12:00"], "thursday": ["14:00-17:00"]}
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
 AUTUMN = (dt.date(2026, 10, 1), dt.date(2026, 11, 30))
-
-
-def _profile(engine, name: str, hours: dict) -> None:
-    kid = seed.kiosk_id(engine, name)
-    with engine.begin() as conn:
-        conn.execute(insert(places).values(
-            kiosk_id=kid, name=name, commune="", place="Mairie, salle 2",
-            address="1 place de la Mairie, 38190 Bernin", hours=json.dumps(hours),
-            by_appointment=True, booking="04 76 00 00 00", categories=json.dumps(["autre"]),
-            changed_at=dt.datetime(2026, 9, 1, 8, tzinfo=dt.UTC)))
 
 
 def _open_days(first: dt.date, last: dt.date, weekdays=(0, 3)) -> list[dt.date]:
@@ -51,8 +38,8 @@ def silent_network(engine):
     users.create_user(engine, LOGIN, PASSWORD)
     for name in ("Bernin", "Lumbin", "Theys", "Goncelin"):
         seed.add_kiosk(engine, name, name, dt.date(2026, 1, 1))
-    _profile(engine, "Bernin", MON_THU)
-    _profile(engine, "Lumbin", MON_THU)
+    seed.put_profile(engine, "Bernin", MON_THU)
+    seed.put_profile(engine, "Lumbin", MON_THU)
     seed.put_days(engine, "Bernin", {d: {"autre": 1 + d.day % 3} for d in
                                      _open_days(*AUTUMN)})
     seed.put_days(engine, "Lumbin", {d: {"autre": 2} for d in
