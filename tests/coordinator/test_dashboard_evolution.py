@@ -50,6 +50,9 @@ def test_months_compare_only_with_the_same_coverage(two_communes):
     communes = {line.label: line for line in table.communes}
     assert communes["Allevard"].change == reports.trend(365 * 2, 366 * 2)  # 2024 was leap
     assert communes["Bernin"].reason == texts.EVOLUTION_NO_DATA_IN.format(year=2024)
+    assert communes["Bernin"].previous == texts.NO_DATA_SHORT  # not 0: nothing was received
+    _, before = _table(two_communes, 2024, dt.date(2026, 3, 1))
+    assert all(line.previous == texts.NO_DATA_SHORT for line in before.categories)
 
 
 def test_a_year_that_starts_late_or_is_under_way_is_not_compared(two_communes):

@@ -110,6 +110,11 @@ def _compare(cells: AnnualCells, cur: Cell, prev: Cell, reason: str, year: int) 
     return (change, "") if change is not None else (None, texts.EVOLUTION_ZERO.format(year=year))
 
 
+def _shown(cell: Cell, days: list[int]) -> int | str:
+    """The figure, or "aucune donnée" for a year from which no day was received (never 0)."""
+    return cell.shown() if any(days) or cell.value else texts.NO_DATA_SHORT
+
+
 @dataclass
 class EvolutionTable:
     year: int
@@ -133,7 +138,8 @@ def evolution_table(report: AnnualReport, cells: AnnualCells) -> EvolutionTable:
         change, reason = _compare(cells, cur, prev, year_reason, year - 1)
         label = texts.TOTAL if cat == "total" else category_label(cat)
         extra = "" if cat == "total" else category_thematique(cat)
-        categories.append(Line(label, cur.shown(), prev.shown(), change, reason, extra))
+        categories.append(Line(label, _shown(cur, cur_days), _shown(prev, prev_days), change,
+                               reason, extra))
 
     months = []
     for m in range(12):
@@ -153,11 +159,13 @@ def evolution_table(report: AnnualReport, cells: AnnualCells) -> EvolutionTable:
     for name in [*report.communes, NETWORK]:
         cur, prev = cells.communes[name]["cur"], cells.communes[name]["prev"]
         if name is NETWORK:
-            reason = year_reason
+            own_cur, own_prev, reason = cur_days, prev_days, year_reason
         else:
             own = report.coverage.get(name, {})
-            reason = _year_reason(cal, own.get(year, [0] * 12), own.get(year - 1, [0] * 12))
+            own_cur, own_prev = own.get(year, [0] * 12), own.get(year - 1, [0] * 12)
+            reason = _year_reason(cal, own_cur, own_prev)
         change, reason = _compare(cells, cur, prev, reason, year - 1)
         label = texts.TOTAL if name is NETWORK else name
-        communes.append(Line(label, cur.shown(), prev.shown(), change, reason))
+        communes.append(Line(label, _shown(cur, own_cur), _shown(prev, own_prev), change,
+                             reason))
     return EvolutionTable(year, categories, months, communes)
