@@ -114,7 +114,7 @@ EVOLUTION_REASON = "Pourquoi pas d'évolution"
 # --- expected days and silent kiosks (reports/expected.py, the statistics page)
 DATA_AS_OF = "données au {day:%d/%m/%Y}"
 HOURS_UNKNOWN = "horaires inconnus"
-SILENT = ("{kiosk} ({commune}) : {days} jours d'ouverture de suite sans données, "
+SILENT = ("{kiosk} : {days} jours d'ouverture de suite sans données, "
           "du {first:%d/%m/%Y} au {last:%d/%m/%Y}")
-SILENT_NO_HOURS = ("{kiosk} ({commune}) : {days} jours de suite sans données, "
+SILENT_NO_HOURS = ("{kiosk} : {days} jours de suite sans données, "
                    "du {first:%d/%m/%Y} au {last:%d/%m/%Y} (horaires inconnus)")

@@ -80,7 +80,7 @@ def test_no_data_counts_only_expected_open_days(app, silent_network):
     assert rows["Theys"][5] == "horaires inconnus"
     assert "silencieuse" in rows["Lumbin"][6] and rows["Bernin"][6] == ""
     assert 'id="bornes-silencieuses"' in page
-    assert "Lumbin (Lumbin) : 15 jours d'ouverture de suite sans données, du 12/10/2026 au " \
+    assert "Lumbin : 15 jours d'ouverture de suite sans données, du 12/10/2026 au " \
            "30/11/2026" in html.unescape(page)
     expected = sum(c.days_no_data for c in coverage.values())
     assert number(page.split('id="jours-sans-donnees">')[1].split("<")[0]) == expected

@@ -60,9 +60,10 @@ def _silences(coverage) -> list[str]:
     for c in coverage:
         if c.days.silent:
             wording = texts.SILENT if c.days.hours_known else texts.SILENT_NO_HOURS
-            lines.append(wording.format(kiosk=c.kiosk.name, commune=c.kiosk.commune,
-                                        days=c.days.silent_days, first=c.days.silent_from,
-                                        last=c.days.silent_until))
+            name = c.kiosk.name if c.kiosk.name == c.kiosk.commune \
+                else f"{c.kiosk.name} ({c.kiosk.commune})"
+            lines.append(wording.format(kiosk=name, days=c.days.silent_days,
+                                        first=c.days.silent_from, last=c.days.silent_until))
     return lines
 
 
