@@ -244,7 +244,11 @@ def test_add_kiosk_shows_the_token_once_and_it_works(client, network):
     assert "Froges 2" in listing and token not in listing
     again = client.post("/bornes/ajouter", data={"csrf": csrf_of(form.text), "nom": "Froges 2",
                                                  "commune": "Froges"})
-    assert again.status_code == 400 and "already exists" in again.text
+    assert again.status_code == 400 and "une borne porte déjà le nom « Froges 2 »" in again.text
+    assert "already exists" not in again.text  # a French page says it in French
+    blank = client.post("/bornes/ajouter", data={"csrf": csrf_of(form.text), "nom": " ",
+                                                 "commune": "Froges"})
+    assert blank.status_code == 400 and "le nom de la borne doit faire" in blank.text
 
 
 def test_revoke_kiosk(client, network):
