@@ -148,3 +148,24 @@ def test_a_run_of_empty_months_has_one_note(served, network):
         assert notes == ["aucune donnée"]
         assert page.locator("#graph-mois rect.nodata").count() == 12
         browser.close()
+
+
+def test_the_quarter_field_takes_t_and_lower_case(served):
+    """The browser's own check of the field lets "2026-t3" through, and the page reads it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-FR")
+        _login(page, served)
+        page.get_by_label("Trimestre", exact=True).check()
+        page.get_by_label("Trimestre (AAAA-TN)").fill("2026-t3")
+        page.get_by_role("button", name="Afficher").click()
+        page.wait_for_url("**trimestre=2026-t3**")
+        assert "3e trimestre 2026" in page.locator("h1").inner_text()
+        page.get_by_label("Trimestre (AAAA-TN)").fill("2026-T9")
+        assert page.eval_on_selector("#trimestre", "e => e.validity.valid") is False
+        page.goto(served + "/?periode=trimestre&trimestre=2026-T9")  # past the browser's check
+        assert "n'est pas un trimestre" in page.locator("[role=alert]").inner_text()
+        browser.close()
