@@ -26,7 +26,12 @@ MAX_INSTALLS = 3
 
 
 class KioskError(ValueError):
-    """A kiosk name or commune that cannot be used; str() is one line."""
+    """A kiosk name or commune that cannot be used; str() is one line, `fr` the same in
+    French for the dashboard's pages."""
+
+    def __init__(self, message: str, fr: str | None = None):
+        super().__init__(message)
+        self.fr = fr or message
 
 
 class TooManyInstalls(Exception):
@@ -63,10 +68,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+_FR = {"kiosk name": "le nom de la borne", "commune": "le nom de la commune"}
+
+
 def _clean(value: str, what: str) -> str:
     value = (value or "").strip()
     if not value or len(value) > 120 or not value.isprintable():
-        raise KioskError(f"the {what} must be 1 to 120 printable characters, not {value!r}")
+        raise KioskError(f"the {what} must be 1 to 120 printable characters, not {value!r}",
+                         f"{_FR[what]} doit faire de 1 à 120 caractères imprimables")
     return value
 
 
@@ -76,7 +85,8 @@ def add_kiosk(engine: Engine, name: str, commune: str) -> str:
     token = new_token()
     with engine.begin() as conn:
         if conn.execute(select(kiosks.c.id).where(kiosks.c.name == name)).first():
-            raise KioskError(f"a kiosk named {name!r} already exists")
+            raise KioskError(f"a kiosk named {name!r} already exists",
+                             f"une borne porte déjà le nom « {name} »")
         made = conn.execute(insert(kiosks).values(
             name=name, commune=commune, token_hash=hash_token(token),
             created_at=dt.datetime.now(dt.UTC)))

@@ -99,3 +99,22 @@ TOO_MANY_INSTALLS = (
     "réinitialiser avant d'accepter la nouvelle. / This kiosk token already has {n} install "
     "ids: nothing was filed until the coordinator resets the kiosk."
 )
+
+# --- "Évolution": why a change against last year is not given (reports/evolution.py)
+EVOLUTION_MONTH_RUNNING = "mois en cours"
+EVOLUTION_NO_DATA_IN = "aucune donnée en {year}"
+EVOLUTION_STARTS = "{year} commence en {month}"
+EVOLUTION_YEAR_RUNNING = "{year} en cours (données au {day:%d/%m/%Y})"
+EVOLUTION_COVERAGE = "jours reçus différents ({cur} contre {prev})"
+EVOLUTION_COVERAGE_MONTHS = "jours reçus trop différents certains mois"
+EVOLUTION_HIDDEN = "nombre masqué"
+EVOLUTION_ZERO = "aucune visite en {year}"
+EVOLUTION_REASON = "Pourquoi pas d'évolution"
+
+# --- expected days and silent kiosks (reports/expected.py, the statistics page)
+DATA_AS_OF = "données au {day:%d/%m/%Y}"
+HOURS_UNKNOWN = "horaires inconnus"
+SILENT = ("{kiosk} : {days} jours d'ouverture de suite sans données, "
+          "du {first:%d/%m/%Y} au {last:%d/%m/%Y}")
+SILENT_NO_HOURS = ("{kiosk} : {days} jours de suite sans données, "
+                   "du {first:%d/%m/%Y} au {last:%d/%m/%Y} (horaires inconnus)")

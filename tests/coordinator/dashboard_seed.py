@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 from sqlalchemy import insert, select
 
 from kiosk.catalogue import CATEGORY_IDS
 from sync.coordinator import tokens
-from sync.coordinator.schema import counts, day_revisions, kiosks
+from sync.coordinator.schema import counts, day_revisions, kiosks, places
 
 #: The dashboard tests' frozen "now": Thursday 26 November 2026, 10:00 in Paris. The apps
 #: under test get it as their clock, so no figure depends on the day the suite runs.
@@ -80,3 +81,16 @@ def set_contact(engine, name: str, last: dt.datetime | None, skew_s: float | Non
     with engine.begin() as conn:
         conn.execute(kiosks.update().where(kiosks.c.name == name).values(
             last_contact_at=last, clock_skew_s=skew_s, clock_trusted=trusted))
+
+
+def put_profile(engine, name: str, hours: dict, *, place: str = "Mairie, salle 2",
+                address: str = "1 place de la Mairie, 38190 Bernin", by_appointment=True,
+                booking: str = "04 76 00 00 00", categories=("autre",),
+                changed: dt.datetime = dt.datetime(2026, 9, 1, 8, tzinfo=dt.UTC)) -> None:
+    """The permanence's profile as a push would have stored it (sync/coordinator/places.py)."""
+    kid = kiosk_id(engine, name)
+    with engine.begin() as conn:
+        conn.execute(insert(places).values(
+            kiosk_id=kid, name=name, commune="", place=place,
+            address=address, hours=json.dumps(hours), by_appointment=by_appointment,
+            booking=booking, categories=json.dumps(list(categories)), changed_at=changed))

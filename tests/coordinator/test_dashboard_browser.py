@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from browser import BROWSER_MARKS, CHROMIUM, SCREENSHOTS
+from live_server import live_server
 from openpyxl import load_workbook
-from polling import poll_until
 
 from sync.coordinator import reports
 
-ROOT = Path(__file__).resolve().parents[2]
-
 pytestmark = BROWSER_MARKS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path, network):
     """The real service (kiosk-coordinator's app under uvicorn) on the seeded database."""
-    db_url = str(network.url)
-    network.dispose()
-    port = _free_port()
-    env = {**os.environ, "KIOSK_COORDINATOR_SECRET": "test-secret-for-the-browser-run"}
-    code = ("import sys, uvicorn; from sync.coordinator.app import create_app; "
-            "sys.path.insert(0, 'tests/coordinator'); import dashboard_seed as seed; "
-            "uvicorn.run(create_app(sys.argv[1], now=seed.frozen_now), host='127.0.0.1', port=int(sys.argv[2]), "
-            "log_level='warning')")
-    proc = subprocess.Popen([sys.executable, "-c", code, db_url, str(port)], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-
-    def listening() -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return True
-        except OSError:
-            assert proc.poll() is None, "the server exited"
-            return False
-
-    poll_until(listening, what=f"the server to listen on port {port}")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with live_server(network) as base:
+        yield base
 
 
 def test_login_open_quarter_download_xlsx(server, network, tmp_path):
@@ -86,12 +51,13 @@ def test_login_open_quarter_download_xlsx(server, network, tmp_path):
         assert page.evaluate("document.activeElement.className") == "skip"
 
         with page.expect_download() as info:
-            page.get_by_role("link", name="Télécharger le tableau de suivi").click()
+            page.get_by_role("link", name="Télécharger ces chiffres (XLSX)").click()
         target = tmp_path / info.value.suggested_filename
         info.value.save_as(target)
         wb = load_workbook(target)
-        assert wb.sheetnames[:2] == ["Synthèse", "Réseau"]
-        assert wb["Réseau"].cell(row=13, column=3).value == stats.total
+        assert wb.sheetnames[0] == "Catégories"
+        total = next(r for r in wb["Catégories"].iter_rows(values_only=True) if r[0] == "Total")
+        assert total[2] == stats.total
 
         page.goto(server + "/bornes")
         page.screenshot(path=str(SCREENSHOTS / "dashboard-kiosks.png"), full_page=True)

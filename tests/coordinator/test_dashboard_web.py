@@ -176,16 +176,16 @@ def test_quarter_page_matches_the_database(client, network):
     assert sum(number(r[1]) for r in tables["table-semaine"][1:]) == total
     assert html.count('class="bar"') >= 2 + 7  # months with data + the seven weekdays
 
-    coverage = {r[0]: r[2:] for r in tables["table-couverture"][1:]}
+    coverage = {r[0]: r[2:5] for r in tables["table-couverture"][1:]}
     assert coverage["Froges"][:2] == ["1", "1"]  # one day with visitors, one held with none
 
 
 def test_zero_day_and_no_data_are_told_apart(client, network):
     html = client.get("/?periode=plage&du=2026-10-10&au=2026-10-10&commune=Froges").text
     tables = tables_of(html)
-    assert tables["table-couverture"][1][2:] == ["0", "1", "0"]
+    assert tables["table-couverture"][1][2:5] == ["0", "1", "0"]
     html = client.get("/?periode=plage&du=2026-10-11&au=2026-10-11&commune=Froges").text
-    assert tables_of(html)["table-couverture"][1][2:] == ["0", "0", "1"]
+    assert tables_of(html)["table-couverture"][1][2:5] == ["0", "0", "1"]
     assert "Aucune donnée reçue pour cette période" in html
 
 
@@ -245,7 +245,11 @@ def test_add_kiosk_shows_the_token_once_and_it_works(client, network):
     assert "Froges 2" in listing and token not in listing
     again = client.post("/bornes/ajouter", data={"csrf": csrf_of(form.text), "nom": "Froges 2",
                                                  "commune": "Froges"})
-    assert again.status_code == 400 and "already exists" in again.text
+    assert again.status_code == 400 and "une borne porte déjà le nom « Froges 2 »" in again.text
+    assert "already exists" not in again.text  # a French page says it in French
+    blank = client.post("/bornes/ajouter", data={"csrf": csrf_of(form.text), "nom": " ",
+                                                 "commune": "Froges"})
+    assert blank.status_code == 400 and "le nom de la borne doit faire" in blank.text
 
 
 def test_revoke_kiosk(client, network):
@@ -304,8 +308,8 @@ def test_annual_page_and_xlsx(client, network):
     tables = tables_of(client.get("/rapports/annuel?annee=2026").text)
     total_row = tables["table-synthese"][-1]
     assert number(total_row[2]) == this and number(total_row[3]) == last
-    trend = f"{100 * (this - last) / last:+.1f}".replace(".", ",") + "\u00a0%"
-    assert total_row[4] == trend
+    # 2025 had one kiosk in January, 2026 three: no percentage, and the reason why
+    assert total_row[4] == "—" and total_row[5]
     communes = {r[0]: r for r in tables["table-communes-annee"][1:]}
     assert number(communes["Crolles"][1]) == sql_totals(
         network, dt.date(2026, 1, 1), dt.date(2026, 12, 31), by="commune")["Crolles"]

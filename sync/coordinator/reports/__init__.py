@@ -2,6 +2,7 @@
 
     periods     parse a quarter, month, year or range (ASCII digits only) -> Period
     figures     grouped queries: PeriodStats for a page, AnnualReport for a year
+    evolution   the annual change against last year, only between comparable periods
     disclosure  hide small cells and what would give them back; NETWORK keys the total row
     tables      the quarterly table (annex 2) and the Contract's JSON rows
     files       CSV / XLSX / JSON writers onto a file object; no cell starts a formula
@@ -10,6 +11,7 @@ The names below are the package's public face for the CLI, the dashboard and the
 """
 
 from .disclosure import NETWORK, SECONDARY_MARK, AnnualCells, Cell, annual_cells, suppress
+from .evolution import EvolutionTable, Line, change_text, evolution_table
 from .figures import (
     AnnualReport,
     KioskCoverage,
@@ -59,4 +61,5 @@ __all__ = [
     "quarter_json", "quarter_of", "quarter_period", "quarter_table", "quarter_workbook",
     "range_period", "suppress", "trend", "whole_number", "workbook_bytes", "write_csv", "write_quarter",
     "write_report", "write_xlsx", "year_period",
+    "EvolutionTable", "Line", "change_text", "evolution_table",
 ]

@@ -1,7 +1,7 @@
 """The annual report's figures as the page and the PDF both show them: one function feeds both.
 
-`annual_figures` gathers the report, its cells (small ones hidden when asked), the month
-notes ("à venir" after the extraction day, "aucune donnée" before) and the chart's points;
+`annual_figures` gathers the report, its cells (small ones hidden when asked) and its
+Évolution table (evolution.py: each line's figures, notes, change or the reason for none);
 the dashboard's annual page renders them as HTML, reports.pdf as a PDF, and a test reads
 both back and compares them.
 """
@@ -15,8 +15,9 @@ from sqlalchemy.engine import Engine
 
 from sync.coordinator import texts
 
-from .disclosure import NETWORK, AnnualCells, Cell, annual_cells
-from .figures import AnnualReport, annual_report, category_ids, category_label
+from .disclosure import AnnualCells, annual_cells
+from .evolution import EvolutionTable, Line, evolution_table
+from .figures import AnnualReport, annual_report
 
 
 @dataclass
@@ -25,8 +26,7 @@ class AnnualFigures:
     cells: AnnualCells
     threshold: int | None
     today: dt.date
-    month_totals: list[int]
-    month_notes: list[str]  # what a month without data says instead of a figure
+    table: EvolutionTable  # every line the page shows, with its change or why none
     current_month: int | None  # 0-11 when the year is in progress
 
     @property
@@ -35,49 +35,35 @@ class AnnualFigures:
 
     @property
     def chart_points(self) -> list[tuple[str, int | None, str]]:
-        """(short month, visits or None, note): None where the month has no data."""
-        return [(texts.MONTHS_SHORT[i], self.month_totals[i]
-                 if self.report.months_reported[i] or self.month_totals[i] else None,
-                 self.month_notes[i]) for i in range(12)]
+        """(short month, visits or None, note): None where the month shows a note."""
+        return [(texts.MONTHS_SHORT[i], line.current if isinstance(line.current, int) else None,
+                 line.current if isinstance(line.current, str) else "")
+                for i, line in enumerate(self.table.months)]
 
-    def category_rows(self) -> list[tuple[str, Cell, Cell, float | None]]:
-        """(label, this year, last year, change), the total last."""
-        year_row = self.cells.months[NETWORK]
-        rows = [(category_label(c), year_row[c], self.cells.previous_categories[c],
-                 self.cells.change(year_row[c], self.cells.previous_categories[c]))
-                for c in category_ids()]
-        total, prev = year_row["total"], self.cells.previous_categories["total"]
-        return rows + [(texts.TOTAL, total, prev, self.cells.change(total, prev))]
+    def category_rows(self) -> list[Line]:
+        """One line per category, the total last."""
+        return self.table.categories
 
-    def month_rows(self) -> list[tuple[str, Cell | str, Cell, float | None]]:
-        """(month, this year's Cell or its note, last year, change or None), as the page."""
-        rows = []
-        for i, name in enumerate(texts.MONTHS):
-            cur, prev = self.cells.months[name]["total"], self.cells.previous[name]["n"]
-            reported = self.report.months_reported[i]
-            shown: Cell | str = cur if reported or cur.value else self.month_notes[i]
-            change = (self.cells.change(cur, prev) if reported and i != self.current_month
-                      else None)
-            rows.append((name, shown, prev, change))
-        return rows
+    def month_rows(self) -> list[Line]:
+        return self.table.months
 
-    def commune_rows(self) -> list[tuple[str, Cell, Cell, float | None]]:
-        """(commune, this year, last year, change), the total last; empty without data."""
-        if not self.report.communes:
-            return []
-        rows = []
-        for name in [*self.report.communes, NETWORK]:
-            cur, prev = self.cells.communes[name]["cur"], self.cells.communes[name]["prev"]
-            rows.append((texts.TOTAL if name is NETWORK else name, cur, prev,
-                         self.cells.change(cur, prev)))
-        return rows
+    def commune_rows(self) -> list[Line]:
+        """One line per commune, the total last; empty without data."""
+        return self.table.communes if self.report.communes else []
+
+    def commune_values(self) -> list[tuple[str, int, int]]:
+        """(commune, this year, last year) as plain numbers, for a chart (no total)."""
+        return [(name, self.cells.communes[name]["cur"].value,
+                 self.cells.communes[name]["prev"].value) for name in self.report.communes]
+
+    def reasons(self, lines: list[Line]) -> list[str]:
+        """The distinct reasons the lines give no change, in order."""
+        return list(dict.fromkeys(line.reason for line in lines if line.reason))
 
 
 def annual_figures(engine: Engine, year: int, commune: str | None, threshold: int | None,
                    today: dt.date) -> AnnualFigures:
-    report = annual_report(engine, year, commune or None)
-    month_totals = [sum(m.values()) for m in report.months]
-    notes = [texts.TO_COME if dt.date(year, i + 1, 1) > today else texts.NO_DATA_SHORT
-             for i in range(12)]
-    return AnnualFigures(report, annual_cells(report, threshold), threshold, today,
-                         month_totals, notes, today.month - 1 if today.year == year else None)
+    report = annual_report(engine, year, commune or None, today=today)
+    cells = annual_cells(report, threshold)
+    return AnnualFigures(report, cells, threshold, today, evolution_table(report, cells),
+                         today.month - 1 if today.year == year else None)

@@ -20,6 +20,7 @@ from sync.coordinator import texts
 from sync.coordinator.kiosks import Kiosk, list_kiosks
 from sync.coordinator.schema import counts, day_revisions
 
+from .expected import DayCounts, OpenDays, count_days, open_weekdays
 from .periods import Period, year_period
 
 
@@ -57,6 +58,7 @@ class PeriodStats:
     kiosks: dict[int, Kiosk]
     by_kiosk: dict[int, dict[str, int]]  # kiosk id -> category -> count
     day_totals: dict[tuple[int, dt.date], int]  # (kiosk id, day) -> visits, reported days only
+    open_days: dict[int, OpenDays] = field(default_factory=dict)  # from the kiosks' hours
 
     @property
     def category_totals(self) -> dict[str, int]:
@@ -107,12 +109,12 @@ class PeriodStats:
         return list(zip(texts.WEEKDAYS, visits, reported, strict=True))
 
     def coverage(self, today: dt.date) -> list[KioskCoverage]:
-        """Per kiosk: days with visits, days held with zero visitors, days without data
-        (days after `today`, the caller's clock, are not counted yet)."""
+        """Per kiosk: days with visits, held with zero visitors, closed by its hours, and
+        expected open without data (expected.py), up to `today` (the caller's clock)."""
         last = min(self.period.end, today)
-        per_kiosk: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for (kid, _), n in self.day_totals.items():
-            per_kiosk[kid][0 if n > 0 else 1] += 1
+        reported: dict[int, dict[dt.date, int]] = defaultdict(dict)
+        for (kid, day), n in self.day_totals.items():
+            reported[kid][day] = n
         result = []
         for kid, info in self.kiosks.items():
             first = self.period.start
@@ -121,12 +123,14 @@ class PeriodStats:
             until = last
             if info.revoked_at is not None:
                 until = min(until, info.revoked_at.date())
-            expected = max(0, (until - first).days + 1)
-            with_visits, zero = per_kiosk.get(kid, (0, 0))
-            if expected == 0 and with_visits + zero == 0:
+            own = reported.get(kid, {})
+            if until < first and not own:
                 continue  # the kiosk did not exist (or was revoked) during the period
-            no_data = max(0, expected - with_visits - zero)
-            result.append(KioskCoverage(info, with_visits, zero, no_data))
+            days = count_days(first, until, own, self.open_days.get(kid))
+            # every reported day counts, even one before the kiosk's recorded creation
+            with_visits = sum(1 for n in own.values() if n > 0)
+            result.append(KioskCoverage(info, with_visits, len(own) - with_visits,
+                                        days.open_no_data, days))
         return result
 
 
@@ -135,7 +139,12 @@ class KioskCoverage:
     kiosk: Kiosk
     days_with_visits: int
     days_zero: int  # the kiosk reported the day, and nobody came
-    days_no_data: int  # nothing received for the day: closed, switched off or offline
+    days_no_data: int  # an expected opening day, nothing received: switched off or offline
+    days: DayCounts = DayCounts()  # the detail: closed days, silences, hours known
+
+    @property
+    def days_closed(self) -> int:
+        return self.days.closed
 
 
 def _kiosk_filter(column, kiosk_ids: list[int] | None) -> list:
@@ -181,7 +190,11 @@ def period_stats(engine: Engine, period: Period, commune: str | None = None) -> 
         period, commune or None, all_kiosks,
         {k: v for k, v in by_kiosk.items() if k in known},
         {key: n for key, n in day_totals.items() if key[0] in known},
+        open_weekdays(engine, sorted(known)),
     )
+
+
+Coverage = dict[int, list[int]]  # year -> 12 kiosk-day counts
 
 
 @dataclass
@@ -197,6 +210,9 @@ class AnnualReport:
     # year -> commune -> 12 x category -> count, this year and the previous one, every
     # commune of the network: disclosure control hides cells consistently across them.
     commune_months: dict[int, dict[str, list[dict[str, int]]]] = field(default_factory=dict)
+    # commune -> year -> 12 kiosk-days received: what "Évolution" may compare (evolution.py)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    today: dt.date = dt.date.max  # the day the report was made: later months are "to come"
 
     @property
     def total(self) -> int:
@@ -214,8 +230,9 @@ def trend(current: int, previous: int) -> float | None:
     return round(100 * (current - previous) / previous, 1)
 
 
-def annual_report(engine: Engine, year: int, commune: str | None = None) -> AnnualReport:
-    """Yearly totals, month by month, per commune, against the previous year (4 queries, and
+def annual_report(engine: Engine, year: int, commune: str | None = None,
+                  today: dt.date | None = None) -> AnnualReport:
+    """Yearly totals, month by month, per commune, against the previous year (5 queries, and
     24 small ones for the whole network by commune and month, for disclosure control)."""
     year_period(year)
     start, end = dt.date(year - 1, 1, 1), dt.date(year, 12, 31)
@@ -268,7 +285,23 @@ def annual_report(engine: Engine, year: int, commune: str | None = None) -> Annu
         category_totals=cats,
         previous_category_totals=prev_cats,
         commune_months=commune_months(engine, (year - 1, year)),
+        coverage=kiosk_days(engine, (year - 1, year), commune_of),
+        today=today or dt.date.today(),
     )
+
+
+def kiosk_days(engine: Engine, years, kiosk_commune: dict[int, str]) -> dict[str, Coverage]:
+    """Per commune, per year, per month: the kiosk-days received (one small query)."""
+    years = sorted(years)
+    result: dict[str, Coverage] = defaultdict(lambda: {y: [0] * 12 for y in years})
+    query = select(day_revisions.c.kiosk_id, day_revisions.c.day).where(
+        day_revisions.c.day >= dt.date(years[0], 1, 1),
+        day_revisions.c.day <= dt.date(years[-1], 12, 31))
+    with engine.connect() as conn:
+        for kid, day in conn.execute(query):
+            if kid in kiosk_commune and day.year in years:
+                result[kiosk_commune[kid]][day.year][day.month - 1] += 1
+    return dict(result)
 
 
 def commune_months(engine: Engine, years) -> dict[int, dict[str, list[dict[str, int]]]]:

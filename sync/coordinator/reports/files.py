@@ -25,7 +25,8 @@ from sync.coordinator import texts
 from sync.coordinator.cells import cell_text
 
 from .disclosure import NETWORK, annual_cells
-from .figures import AnnualReport, category_ids, category_label, category_thematique
+from .evolution import Line, evolution_table
+from .figures import AnnualReport, category_ids, category_label
 from .periods import ReportError, normalise_quarter
 from .tables import QuarterTable, quarter_json, quarter_table
 
@@ -123,7 +124,8 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
         ws["A1"].font = _TITLE_FONT
         ws["A2"] = texts.QUARTER_SUBTITLE.format(
             label=table.period.label, quarter=table.quarter, start=table.period.start,
-            end=table.period.end)
+            end=table.period.end) + (f" — {texts.DATA_AS_OF.format(day=table.as_of)}"
+                                     if table.as_of else "")
         _header(ws, 4, list(texts.QUARTER_HEADER))
         if not sheet.has_data:
             ws["A5"] = texts.NO_DATA_QUARTER
@@ -150,75 +152,60 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
 
 
 def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> Workbook:
-    """Bilan annuel quantitatif: summary with trend, month by month, per commune."""
+    """Bilan annuel quantitatif: summary with trend, month by month, per commune; every
+    figure and change from evolution_table, like the annual page."""
     cells = annual_cells(report, suppress_below)
+    table = evolution_table(report, cells)
     year_row = cells.months[NETWORK]
+    years = [str(report.year), str(report.year - 1), texts.CHANGE, texts.EVOLUTION_REASON]
     wb = Workbook()
     ws = wb.active
     ws.title = texts.SHEET_SUMMARY
     scope = report.commune or texts.NETWORK_LABEL
     ws["A1"] = texts.ANNUAL_TITLE.format(year=report.year, scope=scope)
     ws["A1"].font = _TITLE_FONT
-    _header(ws, 3, [texts.CATEGORY, texts.THEMATIQUE, str(report.year), str(report.year - 1),
-                    texts.CHANGE])
-    row = 4
-    for cat in category_ids():
-        cur, prev = year_row[cat], cells.previous_categories[cat]
-        _trend_row(ws, row, [category_label(cat), category_thematique(cat), cur.shown(),
-                             prev.shown()], cells.change(cur, prev))  # fmt: skip
-        row += 1
-    cur, prev = year_row["total"], cells.previous_categories["total"]
-    _trend_row(ws, row, [texts.TOTAL, "", cur.shown(), prev.shown()], cells.change(cur, prev),
-               bold=True)
-    _widths(ws, [70, 42, 12, 12, 12])
+    _header(ws, 3, [texts.CATEGORY, texts.THEMATIQUE, *years])
+    for row, line in enumerate(table.categories, start=4):
+        _line_row(ws, row, [line.label, line.extra], line, bold=line is table.categories[-1])
+    _widths(ws, [70, 42, 12, 12, 12, 40])
 
     ws = wb.create_sheet(texts.SHEET_MONTHS)
     ws["A1"] = texts.MONTHS_TITLE.format(year=report.year, scope=scope)
     ws["A1"].font = _TITLE_FONT
     _header(ws, 3, [texts.MONTH, *[category_label(c) for c in category_ids()], texts.TOTAL,
-                    f"{texts.TOTAL} {report.year - 1}", texts.CHANGE])
-    for m in range(12):
-        month, prev = cells.months[texts.MONTHS[m]], cells.previous[texts.MONTHS[m]]["n"]
-        if not report.months_reported[m] and month["total"].value == 0:
-            line = [texts.MONTHS[m]] + ["—"] * len(category_ids()) + [texts.NO_DATA_SHORT, prev.shown()]
-            _trend_row(ws, 4 + m, line, None)
-            continue
-        line = [texts.MONTHS[m]] + [month[c].shown() for c in category_ids()]
-        _trend_row(ws, 4 + m, line + [month["total"].shown(), prev.shown()],
-                   cells.change(month["total"], prev))
-    prev = cells.previous[NETWORK]["n"]
-    _trend_row(ws, 16, [texts.TOTAL, *[year_row[c].shown() for c in category_ids()],
-                        year_row["total"].shown(), prev.shown()],
-               cells.change(year_row["total"], prev), bold=True)  # fmt: skip
-    _widths(ws, [14] + [18] * len(category_ids()) + [12, 12, 12])
+                    f"{texts.TOTAL} {report.year - 1}", texts.CHANGE, texts.EVOLUTION_REASON])
+    for m, line in enumerate(table.months):
+        month = cells.months[texts.MONTHS[m]]
+        shown = [month[c].shown() for c in category_ids()] if isinstance(line.current, int) \
+            or month["total"].hidden else ["—"] * len(category_ids())
+        _line_row(ws, 4 + m, [line.label, *shown], line)
+    total = table.categories[-1]
+    _line_row(ws, 16, [texts.TOTAL, *[year_row[c].shown() for c in category_ids()]], total,
+              bold=True)
+    _widths(ws, [14] + [18] * len(category_ids()) + [12, 12, 12, 40])
 
     ws = wb.create_sheet(texts.SHEET_COMMUNES)
     ws["A1"] = texts.COMMUNES_TITLE.format(year=report.year)
     ws["A1"].font = _TITLE_FONT
-    _header(ws, 3, [texts.COMMUNE, str(report.year), str(report.year - 1), texts.CHANGE])
-    row = 4
-    for name in report.communes:
-        cur, prev = cells.communes[name]["cur"], cells.communes[name]["prev"]
-        _trend_row(ws, row, [name, cur.shown(), prev.shown()], cells.change(cur, prev))
-        row += 1
-    cur, prev = cells.communes[NETWORK]["cur"], cells.communes[NETWORK]["prev"]
-    _trend_row(ws, row, [texts.TOTAL, cur.shown(), prev.shown()], cells.change(cur, prev), bold=True)
-    _widths(ws, [40, 12, 12, 12])
+    _header(ws, 3, [texts.COMMUNE, *years])
+    for row, line in enumerate(table.communes, start=4):
+        _line_row(ws, row, [line.label], line, bold=line is table.communes[-1])
+    _widths(ws, [40, 12, 12, 12, 40])
     if suppress_below:
         for sheet in wb.worksheets:
             sheet.cell(row=sheet.max_row + 2, column=1, value=texts.suppression_note(suppress_below))
     return wb
 
 
-def _trend_row(ws, row: int, values: list, change: float | None, bold: bool = False) -> None:
+def _line_row(ws, row: int, labels: list, line: Line, bold: bool = False) -> None:
+    """`labels`, then the line's two figures, its change (a percentage or "—") and reason."""
+    values = [*labels, line.current, line.previous,
+              "—" if line.change is None else line.change / 100, line.reason or None]
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row=row, column=col, value=value)
         if bold:
             cell.font = _HEAD_FONT
-    cell = ws.cell(row=row, column=len(values) + 1, value=None if change is None else change / 100)
-    cell.number_format = "+0.0%;-0.0%;0.0%"
-    if bold:
-        cell.font = _HEAD_FONT
+    ws.cell(row=row, column=len(values) - 1).number_format = "+0.0%;-0.0%;0.0%"
 
 
 def write_quarter(engine: Engine, quarter: str, fmt: str, out: IO,

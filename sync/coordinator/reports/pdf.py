@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from sync.coordinator import texts
 
 from .annual_view import AnnualFigures, annual_figures
-from .disclosure import Cell
-from .pdfdoc import Document, fmt_change, fmt_int
+from .evolution import Line, change_text
+from .pdfdoc import Document, fmt_int
 from .periods import ReportError
 
 PDF_TYPE = "application/pdf"
@@ -28,8 +28,20 @@ NETWORK_SCOPE = "Réseau Réussite Numérique, toutes les communes"
 Section = Callable[[Document, AnnualFigures], None]
 
 
-def _shown(value: Cell | str) -> str:
-    return fmt_int(value.shown()) if isinstance(value, Cell) else value
+def _shown(value: int | str) -> str:
+    return fmt_int(value) if isinstance(value, int) else value
+
+
+def _row(line: Line, label: str | None = None) -> list[str]:
+    return [label or line.label, _shown(line.current), _shown(line.previous),
+            change_text(line.change)]
+
+
+def _reasons(doc: Document, fig: AnnualFigures, lines: list[Line]) -> None:
+    reasons = fig.reasons(lines)
+    if reasons:
+        doc.paragraph("« — » : pas d'évolution entre des périodes qui ne se comparent pas ("
+                      + " ; ".join(reasons) + ").", size=9)
 
 
 def _intro(doc: Document, fig: AnnualFigures) -> None:
@@ -48,10 +60,10 @@ def _intro(doc: Document, fig: AnnualFigures) -> None:
 
 def _categories(doc: Document, fig: AnnualFigures) -> None:
     doc.heading("Synthèse par catégorie")
-    rows = [[label, _shown(cur), _shown(prev), fmt_change(change)]
-            for label, cur, prev, change in fig.category_rows()]
-    doc.grid([texts.CATEGORY, str(fig.year), str(fig.year - 1), texts.CHANGE], rows,
-             (100, 26, 26, 28), bold_last=True)
+    lines = fig.category_rows()
+    doc.grid([texts.CATEGORY, str(fig.year), str(fig.year - 1), texts.CHANGE],
+             [_row(line) for line in lines], (100, 26, 26, 28), bold_last=True)
+    _reasons(doc, fig, lines)
 
 
 def _months(doc: Document, fig: AnnualFigures) -> None:
@@ -64,26 +76,27 @@ def _months(doc: Document, fig: AnnualFigures) -> None:
         doc.hbars([(texts.MONTHS[i], value, note) for i, (_, value, note)
                    in enumerate(fig.chart_points)], before,
                   legend=(f"Visites {fig.year}", f"Visites {fig.year - 1}"))
-    rows = [[name + (" (en cours)" if i == fig.current_month else ""), _shown(cur),
-             _shown(prev), fmt_change(change)]
-            for i, (name, cur, prev, change) in enumerate(fig.month_rows())]
+    lines = fig.month_rows()
+    rows = [_row(line, line.label + (" (en cours)" if i == fig.current_month else ""))
+            for i, line in enumerate(lines)]
     doc.grid([texts.MONTH, str(fig.year), str(fig.year - 1), texts.CHANGE], rows,
              (70, 36, 36, 38))
+    _reasons(doc, fig, lines)
 
 
 def _communes(doc: Document, fig: AnnualFigures) -> None:
     doc.heading("Par commune", need_mm=60)
-    rows = fig.commune_rows()
-    if not rows:
+    lines = fig.commune_rows()
+    if not lines:
         doc.paragraph(f"Aucune donnée reçue pour {fig.year} ni {fig.year - 1}.")
         return
     if not fig.threshold:
-        doc.hbars([(name, cur.value, "") for name, cur, _, _ in rows[:-1]],
-                  [prev.value for _, _, prev, _ in rows[:-1]],
+        values = fig.commune_values()
+        doc.hbars([(name, cur, "") for name, cur, _ in values], [prev for _, _, prev in values],
                   legend=(f"Visites {fig.year}", f"Visites {fig.year - 1}"))
     doc.grid([texts.COMMUNE, str(fig.year), str(fig.year - 1), texts.CHANGE],
-             [[name, _shown(cur), _shown(prev), fmt_change(change)]
-              for name, cur, prev, change in rows], (70, 36, 36, 38), bold_last=True)
+             [_row(line) for line in lines], (70, 36, 36, 38), bold_last=True)
+    _reasons(doc, fig, lines)
 
 
 #: The report's parts in order. The lead adds the qualitative parts (workshops, exit

@@ -6,6 +6,7 @@ files module writes it as CSV or XLSX, the CLI's `report --format json` prints q
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -48,6 +49,7 @@ class QuarterTable:
     sheets: list[TableSheet]  # NETWORK first, then communes in alphabetical order
     kiosk_rows: list[dict] = field(default_factory=list)
     threshold: int | None = None
+    as_of: dt.date | None = None  # the extraction day, for a quarter not over yet
 
 
 def _sheet(title: str, cells: dict[str, Cell], has_data: bool, network: bool = False
@@ -67,7 +69,7 @@ def _sheet(title: str, cells: dict[str, Cell], has_data: bool, network: bool = F
 
 
 def quarter_table(engine: Engine, quarter: str, suppress_below: int | None = None, *,
-                  commune: str | None = None) -> QuarterTable:
+                  commune: str | None = None, today: dt.date | None = None) -> QuarterTable:
     """The annex 2 table for the network and for each commune with a kiosk in the quarter;
     with `commune`, that commune's sheet and kiosks only (a commune reader's export)."""
     period = quarter_period(quarter)
@@ -102,7 +104,9 @@ def quarter_table(engine: Engine, quarter: str, suppress_below: int | None = Non
              "count": per_cat.get(cat, 0)}
             for cat in category_ids()
         ]  # fmt: skip
-    return QuarterTable(normalise_quarter(quarter), period, sheets, kiosk_rows, suppress_below)
+    today = today or dt.date.today()
+    return QuarterTable(normalise_quarter(quarter), period, sheets, kiosk_rows, suppress_below,
+                        today if period.end >= today else None)
 
 
 def quarter_json(engine: Engine, quarter: str) -> dict:

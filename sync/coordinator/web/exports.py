@@ -73,9 +73,10 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
         raise BadForm(texts.BAD_FORMAT)
     try:
         table = reports.quarter_table(engine, params.get("trimestre") or "", threshold,
-                                      commune=user.commune if user.role == "commune" else None)
+                                      commune=user.commune if user.role == "commune" else None,
+                                      today=today(request))
     except reports.ReportError as exc:
-        raise BadForm(texts.QUARTER_REFUSED.format(reason=exc)) from None
+        raise BadForm(texts.QUARTER_REFUSED.format(reason=exc.fr)) from None
     suffix = "-anonymise" if threshold else ""
     name = f"tableau-de-suivi-{table.quarter}{suffix}.{fmt}"
     if fmt == "csv":
@@ -102,10 +103,7 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
     if params.get("format") == "pdf":
         return download(annual_pdf(figures), f"bilan-annuel-{year}{suffix}.pdf", PDF_TYPE)
     return page(request, "annual.html", {
-        "report": report, "year": year, "commune": commune,
-        "cells": figures.cells, "NETWORK": reports.NETWORK,
-        "threshold": threshold, "trend": reports.trend, "months_fr": texts.MONTHS,
-        "month_totals": figures.month_totals, "month_notes": figures.month_notes,
-        "current_month": figures.current_month,
+        "report": report, "year": year, "commune": commune, "threshold": threshold,
+        "table": figures.table, "change_text": reports.change_text,
         "chart": bar_chart(f"Visites par mois en {year}", figures.chart_points),
     })

@@ -75,7 +75,7 @@ async def kiosk_new(request: Request, user: AdminUser, engine: EngineDep):
     except kiosks.KioskError as exc:
         return page(request, "kiosk_new.html",
                     {"communes": kiosks.list_communes(engine),
-                     "error": texts.KIOSK_REFUSED.format(reason=exc), "form": form}, status=400)
+                     "error": texts.KIOSK_REFUSED.format(reason=exc.fr), "form": form}, status=400)
     url = str(request.base_url).rstrip("/")
     payload = json.dumps({"url": url, "token": token}, separators=(",", ":"))
     return page(request, "kiosk_created.html", {
