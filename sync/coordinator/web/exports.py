@@ -8,7 +8,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from sync.coordinator import reports, texts
+from sync.coordinator import notes, reports, texts
 from sync.coordinator.app import EngineDep
 
 from .charts import bar_chart
@@ -93,6 +93,10 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
         return download(reports.workbook_bytes(reports.annual_workbook(report, threshold)),
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
     month_totals = [sum(m.values()) for m in report.months]
+    with engine.connect() as conn:
+        year_notes = notes.notes_for_year(conn, year)
+    if commune:
+        year_notes = {c: n for c, n in year_notes.items() if c == commune}
     day = today()
     month_notes = [texts.TO_COME if dt.date(year, i + 1, 1) > day else texts.NO_DATA_SHORT
                    for i in range(12)]
@@ -101,7 +105,7 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
         "cells": reports.annual_cells(report, threshold), "NETWORK": reports.NETWORK,
         "threshold": threshold, "trend": reports.trend, "months_fr": texts.MONTHS,
         "month_totals": month_totals, "month_notes": month_notes,
-        "current_month": day.month - 1 if day.year == year else None,
+        "current_month": day.month - 1 if day.year == year else None, "year_notes": year_notes,
         "chart": bar_chart(f"Visites par mois en {year}", [
             (texts.MONTHS_SHORT[i], month_totals[i] if report.months_reported[i]
              or month_totals[i] else None, month_notes[i]) for i in range(12)]),
