@@ -18,12 +18,23 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sync.coordinator import users
 
-from . import entries, exports, imports, kiosks, login, quarter_notes, statistics, tallies, transfer
+from . import (
+    entries,
+    equipment_pages,
+    exports,
+    imports,
+    kiosks,
+    login,
+    quarter_notes,
+    statistics,
+    tallies,
+    transfer,
+)
 from .pages import HERE, BadForm, LoginRequired, page
 
 ROUTERS = (login.router, statistics.router, kiosks.router, exports.router, transfer.router,
            entries.router, imports.router, tallies.router,
-           quarter_notes.router)
+           quarter_notes.router, equipment_pages.router)
 
 SESSION_COOKIE = "coordinateur_session"
 SESSION_MAX_AGE_S = 8 * 3600

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from sync.coordinator import manual, reports, texts
+from sync.coordinator import equipment, manual, reports, texts
 from sync.coordinator.app import EngineDep
 
 from .charts import bar_chart
@@ -79,4 +79,6 @@ def statistics(request: Request, user: CurrentUser, engine: EngineDep):
         "no_data_days": sum(c.days_no_data for c in coverage),
         "quarter": reports.quarter_of(period.start),
         "hand": manual.hand_figures(engine, period, commune or None), "hand_rule": manual.RULE,
+        "flags": equipment.flags(engine, day) if user.is_admin else [],
+        "startup_days": equipment.STARTUP_DAYS, "warranty_months": equipment.WARRANTY_MONTHS,
     })
