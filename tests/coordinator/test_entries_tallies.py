@@ -222,3 +222,14 @@ def test_readers_see_the_figures_but_cannot_enter_them(client, engine, app):
         assert reader.get("/saisies/papier/1/supprimer").status_code == 403
         page = reader.get("/", params={"periode": "trimestre", "trimestre": "2026-Q3"})
         assert "table-main" in tables_of(page.text)
+
+
+def test_the_annual_report_lists_the_years_hand_figures_apart(client, engine):
+    _both(client)
+    annual = client.get("/rapports/annuel", params={"annee": "2026"})
+    tables = tables_of(annual.text)
+    year_sql = sum(sql_totals(engine, dt.date(2026, 1, 1), dt.date(2026, 12, 31)).values())
+    assert number(tables["table-synthese"][-1][2]) == year_sql
+    assert number(tables["table-main"][-1][-2]) == sum(BERNIN.values()) + sum(CROLLES_JULY.values())
+    assert "table-main" not in tables_of(client.get("/rapports/annuel",
+                                                    params={"annee": "2025"}).text)

@@ -8,7 +8,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from sync.coordinator import notes, reports, texts
+from sync.coordinator import manual, notes, reports, texts
 from sync.coordinator.app import EngineDep
 
 from .charts import bar_chart
@@ -106,6 +106,8 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
         "threshold": threshold, "trend": reports.trend, "months_fr": texts.MONTHS,
         "month_totals": month_totals, "month_notes": month_notes,
         "current_month": day.month - 1 if day.year == year else None, "year_notes": year_notes,
+        "hand": manual.hand_figures(engine, reports.year_period(year), commune or None),
+        "hand_rule": manual.RULE,
         "chart": bar_chart(f"Visites par mois en {year}", [
             (texts.MONTHS_SHORT[i], month_totals[i] if report.months_reported[i]
              or month_totals[i] else None, month_notes[i]) for i in range(12)]),
