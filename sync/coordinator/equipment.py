@@ -27,8 +27,9 @@ MAX_ITEM, MAX_INVOICE = 200, 80
 
 
 @dataclass(frozen=True)
-class Equipment:
-    id: int
+class Draft:
+    """A checked record, before it is stored."""
+
     commune: str
     item: str
     delivered_on: dt.date
@@ -37,12 +38,10 @@ class Equipment:
 
 
 @dataclass(frozen=True)
-class Draft:
-    commune: str
-    item: str
-    delivered_on: dt.date
-    warranty_end: dt.date | None
-    invoice_ref: str
+class Equipment(Draft):
+    """A stored record."""
+
+    id: int
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def remove(engine: Engine, record_id: int) -> bool:
 
 
 def _record(r) -> Equipment:
-    return Equipment(r.id, r.commune, r.item, r.delivered_on, r.warranty_end, r.invoice_ref)
+    return Equipment(r.commune, r.item, r.delivered_on, r.warranty_end, r.invoice_ref, r.id)
 
 
 def get(engine: Engine, record_id: int) -> Equipment | None:
