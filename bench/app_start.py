@@ -4,7 +4,7 @@
 
 Every figure is measured in this run against a bare Kivy "hello" app started the same way
 (fresh process each time, same window size), and printed; nothing is asserted. Goals:
-start <= 1.5x the bare app, peak RSS <= bare + 40 MiB, Merci on screen <= 2 frames after
+start <= 1.25x the bare app, peak RSS <= bare + 40 MiB, Merci on screen <= 2 frames after
 the touch is lifted, RSS growth <= 5 MiB over 20,000 visits.
 """
 
@@ -29,6 +29,15 @@ def rss_mib() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_s() -> float:
+    """CPU time of this process so far (user + system): unlike wall time, it hardly moves
+    when other programs load the machine."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_rss_mib() -> float:
@@ -61,7 +70,7 @@ def child_bare() -> None:
 
         def first_frame(self, window):
             window.unbind(on_flip=self.first_frame)
-            report({"first_frame": time.time()})
+            report({"first_frame": time.time(), "cpu_at_first_frame": cpu_s()})
             self.stop()
 
     HelloApp().run()
@@ -76,9 +85,15 @@ def child_kiosk(visits: int) -> None:
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
         flag = Path(tmp) / "synced"
         flag.touch()
+        token = Path(tmp) / "token"
+        token.write_text("bench-token-" + "0" * 32)
+        token.chmod(0o600)
+        # A deployed kiosk has a coordinator: its client (and requests) is part of the start.
+        # Nothing listens on port 9 of loopback; its pushes just fail, off the UI thread.
         config = parse({"kiosk": {"data_dir": f"{tmp}/data", "fullscreen": False,
                                   "synced_flag": str(flag), "double_tap_guard_s": 0.0},
-                        "coordinator": {"url": "", "token_file": ""}})
+                        "coordinator": {"url": "http://127.0.0.1:9",
+                                        "token_file": str(token)}})
         from kiosk.app import KioskApp
 
         app = KioskApp(config)
@@ -86,16 +101,20 @@ def child_kiosk(visits: int) -> None:
 
         from kivy.clock import Clock
         from kivy.core.window import Window
-        from kivy.tests.common import UnitTestTouch
 
         state = {"frames": None}
 
         def first_frame(window):
             window.unbind(on_flip=first_frame)
-            report({"first_frame": time.time(), "peak_rss_at_start_mib": peak_rss_mib()})
+            report({"first_frame": time.time(), "cpu_at_first_frame": cpu_s(),
+                    "peak_rss_at_start_mib": peak_rss_mib()})
             Clock.schedule_once(tap_once, 0.5)
 
         def touch(button):
+            # Imported after the first frame: kivy.tests imports pytest, which is not the
+            # kiosk's own start-up.
+            from kivy.tests.common import UnitTestTouch
+
             x, y = button.to_window(*button.center)
             t = UnitTestTouch(x, y)
             t.touch_down()
@@ -187,11 +206,15 @@ def main() -> int:
         kiosk_runs.append(run_child("kiosk", args.visits if round_ == args.rounds - 1 else 0))
     bare_start = statistics.median(r["start_s"] for r in bare_runs)
     kiosk_start = statistics.median(r["start_s"] for r in kiosk_runs)
+    bare_cpu = statistics.median(r["cpu_at_first_frame"] for r in bare_runs)
+    kiosk_cpu = statistics.median(r["cpu_at_first_frame"] for r in kiosk_runs)
     bare_peak = statistics.median(r["peak_rss_mib"] for r in bare_runs)
     kiosk_peak = statistics.median(r["peak_rss_at_start_mib"] for r in kiosk_runs)
     soak = kiosk_runs[-1]
     print(f"cold start to first frame (median of {args.rounds}): kiosk {kiosk_start:.2f} s, "
-          f"bare Kivy {bare_start:.2f} s, ratio {kiosk_start / bare_start:.2f} (goal <= 1.5)")
+          f"bare Kivy {bare_start:.2f} s, ratio {kiosk_start / bare_start:.2f} (goal <= 1.25)")
+    print(f"CPU time to first frame (median of {args.rounds}; steady on a busy machine): "
+          f"kiosk {kiosk_cpu:.2f} s, bare Kivy {bare_cpu:.2f} s, ratio {kiosk_cpu / bare_cpu:.2f}")
     print(f"peak RSS at start: kiosk {kiosk_peak:.1f} MiB, bare Kivy {bare_peak:.1f} MiB, "
           f"+{kiosk_peak - bare_peak:.1f} MiB (goal <= +40)")
     print("touch-up to the first frame showing Merci: "

@@ -165,11 +165,9 @@ class KioskApp(App):
         self.categories = self.catalogue.subset(config.permanence.categories)
         self.store = store if store is not None else Store.for_config(config)
         self.pin_throttle = PinThrottle(config.kiosk.data_dir)
+        #: Made after the first frame (importing it costs more than drawing the welcome
+        #: screen); None until then, and always without a coordinator.
         self.sync_client = None
-        if config.coordinator.enabled:
-            from sync.client import SyncClient
-
-            self.sync_client = SyncClient(config, self.store)
         self.lang = config.kiosk.languages[0]
         # The kv files' `_` (rules are applied after this, when the screens are built).
         global_idmap["_"] = Translator(self)
@@ -184,6 +182,7 @@ class KioskApp(App):
         self._exception_handler = _BackHome(self)
         self._events = []
         self._previous_sigterm = None
+        self._stopped = False
 
     # --- building ------------------------------------------------------------------------
 
@@ -192,7 +191,6 @@ class KioskApp(App):
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
         from screens.accueil import AccueilScreen
-        from screens.merci import MerciScreen
 
         Window.clearcolor = (0, 0, 0, 1)
         if not self.kiosk_config.kiosk.fullscreen:
@@ -202,8 +200,6 @@ class KioskApp(App):
         # NoTransition: the answer to a tap must show on the very next frame.
         manager = ScreenManager(transition=NoTransition())
         manager.add_widget(AccueilScreen(name=HOME, kiosk=self))
-        # Merci is built now: it must show on the frame right after a tap.
-        manager.add_widget(MerciScreen(name=THANKS, kiosk=self))
         self.is_open = self._open_now()
         if not self.is_open:
             from screens.ferme import FermeScreen
@@ -232,10 +228,6 @@ class KioskApp(App):
         if threading.current_thread() is threading.main_thread():
             # systemd stops the kiosk with SIGTERM: stop cleanly (the store lock is released).
             self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
-        if self.sync_client is not None:
-            self.sync_client.on_change = self._sync_changed
-            self.sync_client.start()
-            self.in_background(lambda: self.sync_client.state, self._set_sync_state)
         self._idle()
 
     def stop(self, *largs):
@@ -248,6 +240,7 @@ class KioskApp(App):
     def on_stop(self):
         from kivy.core.window import Window
 
+        self._stopped = True
         for event in self._events:
             event.cancel()
         for trigger in (self._idle, self._thanks, self._undo_end):
@@ -288,6 +281,10 @@ class KioskApp(App):
         Window.unbind(on_flip=self._on_first_flip)
         self.ready = True
         sdnotify.notify("READY=1")
+        # What the first frame does not need comes on the next clock tick, which Kivy runs
+        # before it dispatches the next touch: Merci is ready for the first tap. The sync
+        # client (requests, pydantic) is imported on the worker thread: the UI never waits.
+        Clock.schedule_once(self._after_first_frame, 0)
         # Pinged from the Kivy clock: a frozen UI stops the pings and systemd restarts us.
         period = sdnotify.watchdog_period_s()
         if period:
@@ -463,6 +460,26 @@ class KioskApp(App):
                 callback(value)
 
         self._worker.submit(run)
+
+    def _after_first_frame(self, _dt) -> None:
+        if self._stopped:
+            return
+        self._screen(THANKS)
+        if self.kiosk_config.coordinator.enabled:
+            self.in_background(self._make_sync_client, self._start_sync)
+
+    def _make_sync_client(self):
+        from sync.client import SyncClient
+
+        return SyncClient(self.kiosk_config, self.store)
+
+    def _start_sync(self, client) -> None:
+        if self._stopped:
+            return
+        self.sync_client = client
+        client.on_change = self._sync_changed
+        client.start()
+        self.in_background(lambda: client.state, self._set_sync_state)
 
     def _sync_changed(self) -> None:
         # Called on the sync thread: reading the state (the store) stays off the UI thread.

@@ -1,7 +1,7 @@
 """Kivy screens of the kiosk: one module and one .kv file per screen.
 
-Accueil and Merci are built at start (Fermé too when the app starts outside the opening
-hours); the others the first time they are shown.
+Accueil is built before the first frame (Fermé too when the app starts outside the opening
+hours), Merci right after it (kiosk.app), the others the first time they are shown.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from importlib import import_module
 
 #: screen name -> (module, class) of the screens built on first use.
 LAZY_SCREENS = {
+    "merci": ("screens.merci", "MerciScreen"),
     "ferme": ("screens.ferme", "FermeScreen"),
     "infos": ("screens.infos", "InfosScreen"),
     "donnees": ("screens.donnees", "DonneesScreen"),

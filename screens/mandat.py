@@ -10,16 +10,30 @@ clause to its page here; tests/ui/test_convention_trace.py keeps that map true.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from kivy.lang import Builder
 
 from screens.pages import Page, PagesScreen
 
 
+def full_text_url(config) -> str:
+    """The QR's address: the commune's own mandate page, else the printable mandate its
+    coordinator serves (`<url>/mandat.pdf?commune=<commune>`), else "" (no QR)."""
+    if config.privacy.mandate_url:
+        return config.privacy.mandate_url
+    if not config.coordinator.url:
+        return ""
+    parts = urlsplit(config.coordinator.url)
+    host = parts.netloc.rpartition("@")[2]  # never show a visitor credentials in a URL
+    query = urlencode({"commune": config.permanence.commune}) if config.permanence.commune else ""
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/") + "/mandat.pdf", query, ""))
+
+
 class MandatScreen(PagesScreen):
     def pages(self) -> list[Page]:
         privacy = self.kiosk.kiosk_config.privacy
-        url = privacy.mandate_url
+        url = full_text_url(self.kiosk.kiosk_config)
         tr = self.kiosk.tr
         return [
             Page("account-voice", tr("« Je fais à votre place »"),

@@ -16,7 +16,7 @@ esac
 # Kivy's SDL2 wheel needs Mesa GL/EGL and libmtdev; Xvfb gives a screen where there is none.
 apt_kiosk=(libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 xvfb xauth)
 apt_test=("${apt_kiosk[@]}" postgresql chromium shellcheck systemd ansible-core caddy nginx-light
-          zbar-tools)
+          zbar-tools poppler-utils)
 if [ "$what" = kiosk ]; then wanted=("${apt_kiosk[@]}"); else wanted=("${apt_test[@]}"); fi
 
 missing=()

@@ -63,12 +63,16 @@ def _day_text(value):
 
 
 def _day_in_range(day: dt.date) -> dt.date:
+    # The future check needs the receiver's clock, so the coordinator makes it (latest_day).
     if day < FIRST_DAY:
         raise ValueError(f"{day.isoformat()} is before {FIRST_DAY.isoformat()}")
-    latest = dt.date.today() + dt.timedelta(days=1)
-    if day > latest:
-        raise ValueError(f"{day.isoformat()} is in the future (latest accepted: {latest})")
     return day
+
+
+def latest_day(now: dt.datetime) -> dt.date:
+    """The last day a push may name when received at `now`: tomorrow by UTC, which is
+    today or tomorrow in every time zone a kiosk may be in."""
+    return now.astimezone(dt.UTC).date() + dt.timedelta(days=1)
 
 
 def _text_only(value):

@@ -11,8 +11,10 @@ failed authentications are limited per client address (gate.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -104,14 +106,23 @@ def current_kiosk(
     return kiosk
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def create_app(db_url: str | None = None, *, engine: Engine | None = None,
-               limiter: RateLimiter | None = None) -> FastAPI:
-    """The coordinator app on `db_url` (default: SQLite in the data dir), schema migrated."""
+               limiter: RateLimiter | None = None,
+               now: Callable[[], dt.datetime] = utc_now) -> FastAPI:
+    """The coordinator app on `db_url` (default: SQLite in the data dir), schema migrated.
+
+    `now` is the one wall clock of the app (aware datetimes): the future-day check, the
+    times it files, the dashboard's "today"; tests pass a frozen one."""
     engine = engine or db.make_engine(db_url)
     db.migrate(engine)
     app = FastAPI(title="Permanence kiosk coordinator", version="1",
                   description="Receives the anonymous per-day visit counts of the kiosks.")
     app.state.engine = engine
+    app.state.now = now
     app.state.limiter = limiter or _limiter_from_env()
     app.state.auth_failures = failure_limiter()
     app.state.daily_ceiling = ingest.daily_ceiling_from_env()
@@ -139,8 +150,8 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
         return _error(409, texts.TOO_MANY_INSTALLS.format(n=kiosks.MAX_INSTALLS),
                       [{"field": "install_id", "message": "too many install ids"}])
 
-    @app.exception_handler(ingest.OverCeiling)
-    async def _over_ceiling(_request, exc: ingest.OverCeiling):
+    @app.exception_handler(ingest.Refused)
+    async def _refused(_request, exc: ingest.Refused):
         return _error(422, f"invalid body: {exc}",
                       [{"field": exc.field, "message": exc.message}])
 
@@ -161,7 +172,7 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
     def push_counts(push: CountsPush, kiosk: Annotated[kiosks.Kiosk, Depends(current_kiosk)],
                     engine: EngineDep, request: Request) -> CountsAnswer:
         """Store a kiosk's absolute per-day counts; keeps a day only for a higher revision."""
-        return ingest.ingest(engine, kiosk.id, push,
+        return ingest.ingest(engine, kiosk.id, push, request.app.state.now(),
                              daily_ceiling=request.app.state.daily_ceiling)
 
     _mount_dashboard(app)

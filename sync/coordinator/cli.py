@@ -214,25 +214,50 @@ def _role_words(user) -> str:
     return f"commune of {user.commune}" if user.role == "commune" else user.role
 
 
+def _year(text: str) -> int:
+    from sync.coordinator.reports.periods import ReportError, parse_year
+
+    try:
+        return parse_year(text)
+    except ReportError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _report_arguments(p):
     from sync.coordinator.reports.files import FORMATS
 
-    p.add_argument("--quarter", required=True, type=_quarter)
-    p.add_argument("--format", choices=FORMATS, default="json")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--quarter", type=_quarter, help="the quarterly table (json, csv, xlsx)")
+    which.add_argument("--year", type=_year, help="the annual report, as a PDF (--format pdf)")
+    p.add_argument("--format", choices=(*FORMATS, "pdf"),
+                   help="json (default for --quarter), csv, xlsx; pdf for --year")
     p.add_argument("--out", help="file to write (default: standard output)")
     p.add_argument("--db", help=DB_HELP)
 
 
-@_command("report", "the quarterly table", _report_arguments)
+@_command("report", "the quarterly table, or the annual report as a PDF", _report_arguments)
 def _report(args, engine) -> int:
-    from sync.coordinator.reports import files
+    import datetime as dt
 
+    from sync.coordinator.reports import files, pdf
+
+    if args.year is not None:
+        if args.format not in (None, "pdf"):
+            raise UsageError("--year makes the annual report as a PDF: use --format pdf")
+        if args.out is None:
+            raise UsageError("the pdf format needs --out FILE")
+        pdf.write_annual_pdf(engine, args.year, args.out, dt.date.today())
+        return 0
+    fmt = args.format or "json"
+    if fmt == "pdf":
+        raise UsageError("argument --format: invalid choice 'pdf' with --quarter: the PDF is "
+                         "the annual report (use --year YYYY --format pdf)")
     if args.out is not None:
-        files.write_report(engine, args.quarter, args.format, args.out)
-    elif args.format == "xlsx":
+        files.write_report(engine, args.quarter, fmt, args.out)
+    elif fmt == "xlsx":
         raise UsageError("the xlsx format needs --out FILE")
     else:
-        files.write_quarter(engine, args.quarter, args.format, sys.stdout)
+        files.write_quarter(engine, args.quarter, fmt, sys.stdout)
     return 0
 
 
@@ -261,14 +286,14 @@ def _import_arguments(p):
 def _import(args, engine) -> int:
     from pathlib import Path
 
-    from sync.coordinator.ingest import OverCeiling
+    from sync.coordinator.ingest import Refused
     from sync.coordinator.kiosks import TooManyInstalls
     from sync.coordinator.transfers import import_file
     from sync.transfer import TransferError
 
     try:
         filed = import_file(engine, Path(args.file).read_bytes())
-    except (OSError, TransferError, TooManyInstalls, OverCeiling) as exc:
+    except (OSError, TransferError, TooManyInstalls, Refused) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise UsageError(f"import {args.file}: {reason}; nothing was filed") from None
     for item in filed:

@@ -5,7 +5,7 @@ duplicate or a late one changes nothing, and a new install of the same kiosk (re
 card) adds its own rows beside the old ones, up to kiosks.MAX_INSTALLS installs. All writes
 of a push happen in one transaction that starts by locking the kiosk's row: on PostgreSQL
 that serialises the pushes of one kiosk, on SQLite `BEGIN IMMEDIATE` serialises every
-writer. A refused push (4th install, daily ceiling) raises before anything is written.
+writer. A refused push (4th install, daily ceiling, a day in the future) raises before anything is written.
 Times are kept on the hour only (kiosks.on_the_hour).
 """
 
@@ -20,19 +20,36 @@ from kiosk.catalogue import CATEGORY_IDS
 from sync.coordinator.kiosks import admit_install, lock_kiosk, on_the_hour
 from sync.coordinator.places import store_profile
 from sync.coordinator.schema import counts, day_revisions, kiosks
-from sync.protocol import Accepted, CountsAnswer, CountsPush
+from sync.protocol import Accepted, CountsAnswer, CountsPush, latest_day
 
 #: Visits one kiosk may file for one day, all installs and categories together.
 DEFAULT_DAILY_CEILING = 2000
 CEILING_ENV = "KIOSK_COORDINATOR_DAILY_CEILING"
 
 
-class OverCeiling(ValueError):
-    """A day whose visits exceed the kiosk's daily ceiling; `field` names the body's field."""
+class Refused(ValueError):
+    """A push refused whole before anything is written; `field` names the body's field."""
 
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
         self.field, self.message = field, message
+
+
+class OverCeiling(Refused):
+    """A day whose visits exceed the kiosk's daily ceiling."""
+
+
+class FutureDay(Refused):
+    """A day after tomorrow by the coordinator's clock (a kiosk's clock gone wrong)."""
+
+
+def refuse_future_days(push: CountsPush, now: dt.datetime) -> None:
+    """FutureDay for the first day after `protocol.latest_day(now)`."""
+    latest = latest_day(now)
+    for index, entry in enumerate(push.days):
+        if entry.day > latest:
+            raise FutureDay(f"days[{index}].day", f"{entry.day.isoformat()} is in the future "
+                            f"(latest accepted: {latest.isoformat()})")
 
 
 def daily_ceiling_from_env() -> int:
@@ -54,6 +71,7 @@ def _over(index: int, total: int, ceiling: int) -> OverCeiling:
 def ingest(engine: Engine, kiosk_id: int, push: CountsPush, now: dt.datetime | None = None,
            *, daily_ceiling: int = DEFAULT_DAILY_CEILING) -> CountsAnswer:
     now = now or dt.datetime.now(dt.UTC)
+    refuse_future_days(push, now)
     for index, entry in enumerate(push.days):
         if sum(entry.counts.values()) > daily_ceiling:
             raise _over(index, sum(entry.counts.values()), daily_ceiling)

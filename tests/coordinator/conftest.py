@@ -20,7 +20,7 @@ from sync.coordinator.app import create_app  # noqa: E402
 
 @pytest.fixture
 def app(tmp_path):
-    return create_app(f"sqlite:///{tmp_path / 'coordinator.db'}")
+    return create_app(f"sqlite:///{tmp_path / 'coordinator.db'}", now=seed.frozen_now)
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def network(engine):
     seed.random_days(engine, "Pontcharra", dt.date(2025, 6, 1), dt.date(2026, 11, 20), 3)
     seed.put_day(engine, "Froges", dt.date(2026, 10, 3), {"autre": 2, "imprimante_scan": 1})
     seed.put_day(engine, "Froges", dt.date(2026, 10, 10), {})  # held, nobody came
-    now = dt.datetime.now(dt.UTC)
+    now = seed.NOW
     seed.set_contact(engine, "Crolles – mairie", now - dt.timedelta(hours=2), skew_s=3.0)
     seed.set_contact(engine, "Crolles – médiathèque", now - dt.timedelta(days=20), skew_s=-1.5)
     seed.set_contact(engine, "Pontcharra", now - dt.timedelta(days=1), skew_s=5400.0,

@@ -11,6 +11,15 @@ from kiosk.catalogue import CATEGORY_IDS
 from sync.coordinator import tokens
 from sync.coordinator.schema import counts, day_revisions, kiosks
 
+#: The dashboard tests' frozen "now": Thursday 26 November 2026, 10:00 in Paris. The apps
+#: under test get it as their clock, so no figure depends on the day the suite runs.
+NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 11, 26)
+
+
+def frozen_now() -> dt.datetime:
+    return NOW
+
 
 def add_kiosk(engine, name: str, commune: str, created: dt.date | None = None) -> str:
     token = tokens.add_kiosk(engine, name, commune)
@@ -33,7 +42,7 @@ def put_days(engine, name: str, days: dict[dt.date, dict[str, int]],
              install_id: str = "00000000-0000-4000-8000-000000000001") -> None:
     """Store reported days (all eight categories each, missing ones as 0) in one transaction."""
     kid = kiosk_id(engine, name)
-    now = dt.datetime.now(dt.UTC)
+    now = NOW
     if not days:
         return
     with engine.begin() as conn:

@@ -34,7 +34,8 @@ def server(tmp_path, network):
     port = _free_port()
     env = {**os.environ, "KIOSK_COORDINATOR_SECRET": "test-secret-for-the-browser-run"}
     code = ("import sys, uvicorn; from sync.coordinator.app import create_app; "
-            "uvicorn.run(create_app(sys.argv[1]), host='127.0.0.1', port=int(sys.argv[2]), "
+            "sys.path.insert(0, 'tests/coordinator'); import dashboard_seed as seed; "
+            "uvicorn.run(create_app(sys.argv[1], now=seed.frozen_now), host='127.0.0.1', port=int(sys.argv[2]), "
             "log_level='warning')")
     proc = subprocess.Popen([sys.executable, "-c", code, db_url, str(port)], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -89,7 +90,7 @@ def test_login_open_quarter_download_xlsx(server, network, tmp_path):
         target = tmp_path / info.value.suggested_filename
         info.value.save_as(target)
         wb = load_workbook(target)
-        assert wb.sheetnames[0] == "Réseau"
+        assert wb.sheetnames[:2] == ["Synthèse", "Réseau"]
         assert wb["Réseau"].cell(row=13, column=3).value == stats.total
 
         page.goto(server + "/bornes")

@@ -69,7 +69,8 @@ def test_csv_for_french_excel(network, tmp_path):
 def test_xlsx_one_sheet_per_commune(network, tmp_path):
     path = reports.write_report(network, "2026-Q4", "xlsx", tmp_path / "q.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Réseau", "Crolles", "Froges", "Pontcharra"]
+    assert wb.sheetnames == ["Synthèse", "Réseau", "Crolles", "Froges", "Pontcharra",
+                             "Année en cours"]
     cells = sql_totals(network, *Q4, by="commune_category")
     for commune in ["Crolles", "Froges", "Pontcharra"]:
         ws = wb[commune]

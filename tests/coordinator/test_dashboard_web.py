@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import uuid
 
+import dashboard_seed as seed
 import pytest
 from dashboard_helpers import LOGIN, PASSWORD, csrf_of, login, number, sql_totals, tables_of
 from fastapi.testclient import TestClient
@@ -48,7 +49,7 @@ def revoked(engine, name: str) -> bool:
 
 
 def push(client: TestClient, token: str, day: dt.date, n: int = 3):
-    body = {"install_id": str(uuid.uuid4()), "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+    body = {"install_id": str(uuid.uuid4()), "sent_at": seed.NOW.isoformat(),
             "clock_trusted": True, "catalogue_version": "1",
             "days": [{"day": day.isoformat(), "revision": 1, "counts": {"autre": n}}]}
     return client.post("/api/v1/counts", json=body, headers={"Authorization": f"Bearer {token}"})
@@ -67,7 +68,7 @@ def test_every_page_needs_a_session(anonymous, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_a_kiosk_token_opens_nothing(anonymous, network, path):
     token = tokens.add_kiosk(network, "Borne jeton", "Crolles")
-    assert push(anonymous, token, dt.date.today() - dt.timedelta(days=1)).status_code == 200
+    assert push(anonymous, token, seed.TODAY - dt.timedelta(days=1)).status_code == 200
     answer = anonymous.get(path, headers={"Authorization": f"Bearer {token}"},
                            follow_redirects=False)
     assert answer.status_code == 303
@@ -239,7 +240,7 @@ def test_add_kiosk_shows_the_token_once_and_it_works(client, network):
     token = answer.text.split('id="token" class="token">')[1].split("<")[0]
     assert len(token) >= 22
     assert '<svg' in answer.text and 'class="qr"' in answer.text
-    assert push(client, token, dt.date.today() - dt.timedelta(days=1)).status_code == 200
+    assert push(client, token, seed.TODAY - dt.timedelta(days=1)).status_code == 200
     listing = client.get("/bornes").text
     assert "Froges 2" in listing and token not in listing
     again = client.post("/bornes/ajouter", data={"csrf": csrf_of(form.text), "nom": "Froges 2",
@@ -256,7 +257,7 @@ def test_revoke_kiosk(client, network):
     answer = client.post(f"/bornes/{kid}/revoquer", data={"csrf": csrf_of(page.text)},
                          follow_redirects=False)
     assert answer.status_code == 303
-    assert push(client, token, dt.date.today() - dt.timedelta(days=1)).status_code == 401
+    assert push(client, token, seed.TODAY - dt.timedelta(days=1)).status_code == 401
     revoked_rows = tables_of(client.get("/bornes").text)["table-revoquees"]
     assert revoked_rows[1][0] == "À révoquer"
     assert client.get("/bornes/9999/revoquer").status_code == 404

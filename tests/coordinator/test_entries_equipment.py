@@ -99,7 +99,7 @@ def test_bad_input_gets_a_french_message_and_stores_nothing(client, engine):
         ({**good, "item": " "}, "quel matériel"),
         ({**good, "delivered_on": "15/01/2025"}, "date comme 2026-09-15"),
         ({**good, "delivered_on": "2025-02-30"}, "date comme 2026-09-15"),
-        ({**good, "delivered_on": "2999-01-01"}, "dans le futur"),
+        ({**good, "delivered_on": "2026-11-27"}, "dans le futur"),  # the app's today + 1
         ({**good, "warranty_end": "2024-12-31"}, "avant la date de remise"),
         ({**good, "invoice_ref": "F" * 81}, "trop long"),
     ]
@@ -113,12 +113,19 @@ def test_bad_input_gets_a_french_message_and_stores_nothing(client, engine):
 
 
 def test_the_dashboard_shows_the_flags_to_administrators_only(client, engine, app):
-    # Delivered long ago to a commune that never counted a day: flagged whatever today is.
-    _add(client, commune="Bernin", item="Ordinateur portable", delivered_on="2020-01-06")
+    # The app's clock says 2026-11-26 (dashboard_seed.TODAY).
+    _add(client, commune="Bernin", item="Ordinateur portable", delivered_on="2026-11-05")
+    _add(client, commune="Crolles", item="Borne", delivered_on="2024-03-01",
+         warranty_end="2027-02-26")
+    _add(client, commune="Pontcharra", item="Borne", delivered_on="2024-03-01",
+         warranty_end="2027-02-27")
     home = client.get("/", params={"periode": "trimestre", "trimestre": "2026-Q3"})
-    assert 'id="alertes-materiel"' in home.text
-    assert "Bernin : matériel remis le 06/01/2020" in home.text
-    assert "Bernin : matériel remis le 06/01/2020" in client.get("/saisies/materiel").text
+    flags = home.text[home.text.index('id="alertes-materiel"'):]
+    flags = flags[:flags.index("</section>")]
+    assert "Bernin : matériel remis le 05/11/2026" in flags  # 21 days, no day counted
+    assert "la garantie de « Borne » finit le 26/02/2027" in flags  # three months to the day
+    assert "Pontcharra" not in flags and "Crolles : matériel" not in flags
+    assert "Bernin : matériel remis le 05/11/2026" in client.get("/saisies/materiel").text
     users.create_user(engine, "lectrice", "un autre mot de passe long", role="reader")
     with TestClient(app) as reader:
         assert login(reader, "lectrice", "un autre mot de passe long").status_code == 303

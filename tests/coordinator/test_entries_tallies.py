@@ -193,7 +193,7 @@ def test_bad_input_gets_a_french_message_and_stores_nothing(client, engine):
         ({"autre": "100000"}, {"commune": "Bernin", "mois": "2026-07"}, "nombre entier"),
         ({"autre": "0"}, {"commune": "Bernin", "mois": "2026-07"}, "au moins un nombre"),
         ({"autre": "4"}, {"commune": "  ", "mois": "2026-07"}, "nom de la commune"),
-        ({"autre": "4"}, {"commune": "Bernin", "mois": "2999-01"}, "pas encore commencé"),
+        ({"autre": "4"}, {"commune": "Bernin", "mois": "2026-12"}, "pas encore commencé"),
         ({"autre": "4"}, {"commune": "Bernin", "mois": "juillet"}, "période n'est pas valable"),
         ({"autre": "4"}, {"commune": "Bernin", "periode": "plage", "du": "2026-07-09",
                           "au": "2026-07-01"}, "période n'est pas valable"),

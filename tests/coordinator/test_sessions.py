@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import dashboard_seed as seed
 import pytest
 from dashboard_helpers import LOGIN, PASSWORD, csrf_of, login
 from fastapi.testclient import TestClient
@@ -21,7 +22,7 @@ def two_workers(tmp_path, monkeypatch):
     """Two app instances on one database with one secret, like two uvicorn workers."""
     monkeypatch.setenv("KIOSK_COORDINATOR_SECRET", "the same secret for both workers, long")
     url = f"sqlite:///{tmp_path / 'coordinator.db'}"
-    first, second = create_app(url), create_app(url)
+    first, second = create_app(url, now=seed.frozen_now), create_app(url, now=seed.frozen_now)
     users.create_user(first.state.engine, LOGIN, PASSWORD)
     with TestClient(first) as a, TestClient(second) as b:
         yield a, b

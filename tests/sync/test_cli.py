@@ -12,7 +12,7 @@ import sys
 import pytest
 from sync_helpers import ROOT, post, push_body
 
-TODAY = dt.date.today()
+TODAY = dt.date(2026, 11, 26)  # a fixed past day: the coordinator takes any past day
 
 
 def cli(*args, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from test_cli import cli
 
 from sync.coordinator.schema import day_revisions, kiosk_installs, kiosks
 
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
+YESTERDAY = dt.date(2026, 11, 26)  # a fixed past day: the coordinator takes any past day
 
 
 def _snapshot(engine):

@@ -106,9 +106,9 @@ class PeriodStats:
             reported[day.weekday()] += 1
         return list(zip(texts.WEEKDAYS, visits, reported, strict=True))
 
-    def coverage(self, today: dt.date | None = None) -> list[KioskCoverage]:
-        """Per kiosk: days with visits, days held with zero visitors, days without data."""
-        today = today or dt.date.today()
+    def coverage(self, today: dt.date) -> list[KioskCoverage]:
+        """Per kiosk: days with visits, days held with zero visitors, days without data
+        (days after `today`, the caller's clock, are not counted yet)."""
         last = min(self.period.end, today)
         per_kiosk: dict[int, list[int]] = defaultdict(lambda: [0, 0])
         for (kid, _), n in self.day_totals.items():

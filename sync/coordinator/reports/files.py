@@ -10,6 +10,7 @@ numbers.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -229,8 +230,9 @@ def _trend_row(ws, row: int, values: list, change: float | None, bold: bool = Fa
 
 
 def write_quarter(engine: Engine, quarter: str, fmt: str, out: IO,
-                  suppress_below: int | None = None) -> None:
-    """The quarterly table in `fmt` to `out`: text for json and csv, binary for xlsx."""
+                  suppress_below: int | None = None, today: dt.date | None = None) -> None:
+    """The quarterly table in `fmt` to `out`: text for json and csv, binary for xlsx (the
+    funder's workbook, extracted on `today`)."""
     _check_format(fmt, suppress_below)
     if fmt == "json":
         json.dump(quarter_json(engine, quarter), out, ensure_ascii=False, indent=2)
@@ -240,7 +242,10 @@ def write_quarter(engine: Engine, quarter: str, fmt: str, out: IO,
     if fmt == "csv":
         write_csv(table, out)
     else:
-        write_xlsx(quarter_workbook(table), out)
+        from .funder import funder_workbook  # funder builds on this module
+
+        write_xlsx(funder_workbook(engine, quarter, today or dt.date.today(), suppress_below),
+                   out)
 
 
 def _check_format(fmt: str, suppress_below: int | None) -> None:
@@ -252,8 +257,8 @@ def _check_format(fmt: str, suppress_below: int | None) -> None:
         raise ReportError("json is the exact per-kiosk table: anonymised output is csv or xlsx")
 
 
-def write_report(engine: Engine, quarter: str, fmt: str, out, suppress_below: int | None = None
-                 ) -> Path:
+def write_report(engine: Engine, quarter: str, fmt: str, out, suppress_below: int | None = None,
+                 today: dt.date | None = None) -> Path:
     """The quarterly table written to the file `out` (CSV with the BOM French Excel wants).
 
     The table is built before the file is opened, so a bad quarter leaves no empty file.
@@ -264,7 +269,7 @@ def write_report(engine: Engine, quarter: str, fmt: str, out, suppress_below: in
     try:
         if fmt == "xlsx":
             with target.open("wb") as binary:
-                write_quarter(engine, quarter, fmt, binary, suppress_below)
+                write_quarter(engine, quarter, fmt, binary, suppress_below, today)
         else:
             encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
             with target.open("w", encoding=encoding, newline="") as text:

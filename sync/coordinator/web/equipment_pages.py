@@ -36,7 +36,7 @@ def _form_page(request, engine, record_id: int | None, form: dict, error: str | 
 @router.get("/saisies/materiel", response_class=HTMLResponse)
 def equipment_list(request: Request, user: AdminUser, engine: EngineDep):
     return page(request, "equipment.html", {
-        "records": equipment.list_all(engine), "flags": equipment.flags(engine, today()),
+        "records": equipment.list_all(engine), "flags": equipment.flags(engine, today(request)),
         "startup_days": equipment.STARTUP_DAYS, "warranty_months": equipment.WARRANTY_MONTHS,
     })
 
@@ -58,7 +58,7 @@ def equipment_edit_page(request: Request, record_id: int, user: AdminUser, engin
 async def _save(request: Request, engine, record_id: int | None):
     form = await checked_form(request)
     try:
-        draft = equipment.check_draft(form, today())
+        draft = equipment.check_draft(form, today(request))
     except ManualError as exc:
         return _form_page(request, engine, record_id, form, str(exc))
     if record_id is None:

@@ -10,7 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from sync.coordinator import manual, notes, reports, texts
 from sync.coordinator.app import EngineDep
+from sync.coordinator.reports.annual_view import annual_figures
+from sync.coordinator.reports.funder import funder_workbook
+from sync.coordinator.reports.pdf import PDF_TYPE, annual_pdf
 
+from . import mandate
 from .charts import bar_chart
 from .pages import (
     BadForm,
@@ -23,6 +27,7 @@ from .pages import (
 )
 
 router = APIRouter(include_in_schema=False)
+router.include_router(mandate.router)  # the public mandate: a printable form, no login
 
 DEFAULT_THRESHOLD = 5
 
@@ -37,8 +42,8 @@ def _threshold(params) -> int | None:
         raise BadForm(texts.BAD_THRESHOLD) from None
 
 
-def _year(params) -> int:
-    raw = params.get("annee") or str(today().year)
+def _year(params, day: dt.date) -> int:
+    raw = params.get("annee") or str(day.year)
     try:
         return reports.parse_year(raw)
     except reports.ReportError:
@@ -47,7 +52,7 @@ def _year(params) -> int:
 
 @router.get("/rapports", response_class=HTMLResponse)
 def reports_page(request: Request, user: CurrentUser, engine: EngineDep):
-    day = today()
+    day = today(request)
     quarters = []
     year, q = day.year, (day.month - 1) // 3 + 1
     for _ in range(8):
@@ -77,38 +82,36 @@ def quarter_export(request: Request, user: CurrentUser, engine: EngineDep):
         text = io.StringIO(newline="")
         reports.write_csv(table, text)
         return download(text.getvalue().encode("utf-8-sig"), name, "text/csv; charset=utf-8")
-    return download(reports.workbook_bytes(reports.quarter_workbook(table)), name,
-                    reports.XLSX_TYPE)
+    workbook = funder_workbook(engine, table.quarter, today(request), threshold,
+                               commune=user.commune if user.role == "commune" else None)
+    return download(reports.workbook_bytes(workbook), name, reports.XLSX_TYPE)
 
 
 @router.get("/rapports/annuel", response_class=HTMLResponse)
 def annual(request: Request, user: CurrentUser, engine: EngineDep):
     params = request.query_params
-    year = _year(params)
+    year = _year(params, today(request))
     commune = allowed_commune(user, engine, params.get("commune") or "")
     threshold = _threshold(params)
-    report = reports.annual_report(engine, year, commune or None)
+    figures = annual_figures(engine, year, commune or None, threshold, today(request))
+    report = figures.report
+    suffix = "-anonymise" if threshold else ""
     if params.get("format") == "xlsx":
-        suffix = "-anonymise" if threshold else ""
         return download(reports.workbook_bytes(reports.annual_workbook(report, threshold)),
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
-    month_totals = [sum(m.values()) for m in report.months]
+    if params.get("format") == "pdf":
+        return download(annual_pdf(figures), f"bilan-annuel-{year}{suffix}.pdf", PDF_TYPE)
     with engine.connect() as conn:
         year_notes = notes.notes_for_year(conn, year)
     if commune:
         year_notes = {c: n for c, n in year_notes.items() if c == commune}
-    day = today()
-    month_notes = [texts.TO_COME if dt.date(year, i + 1, 1) > day else texts.NO_DATA_SHORT
-                   for i in range(12)]
     return page(request, "annual.html", {
         "report": report, "year": year, "commune": commune,
-        "cells": reports.annual_cells(report, threshold), "NETWORK": reports.NETWORK,
+        "cells": figures.cells, "NETWORK": reports.NETWORK,
         "threshold": threshold, "trend": reports.trend, "months_fr": texts.MONTHS,
-        "month_totals": month_totals, "month_notes": month_notes,
-        "current_month": day.month - 1 if day.year == year else None, "year_notes": year_notes,
+        "month_totals": figures.month_totals, "month_notes": figures.month_notes,
+        "current_month": figures.current_month, "year_notes": year_notes,
         "hand": manual.hand_figures(engine, reports.year_period(year), commune or None),
         "hand_rule": manual.RULE,
-        "chart": bar_chart(f"Visites par mois en {year}", [
-            (texts.MONTHS_SHORT[i], month_totals[i] if report.months_reported[i]
-             or month_totals[i] else None, month_notes[i]) for i in range(12)]),
+        "chart": bar_chart(f"Visites par mois en {year}", figures.chart_points),
     })

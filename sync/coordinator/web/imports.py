@@ -70,7 +70,7 @@ async def import_upload(request: Request, user: AdminUser, engine: EngineDep):
     if data is None:
         return _form_page(request, error=NO_FILE)
     try:
-        filed = transfers.import_file(engine, data)
+        filed = transfers.import_file(engine, data, request.app.state.now())
     except TransferError as exc:
         return _form_page(request, error=REFUSED, detail=str(exc))
     except TooManyInstalls:

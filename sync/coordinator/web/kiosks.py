@@ -20,8 +20,7 @@ STALE_AFTER_DAYS = 14
 SKEW_WARNING_S = 600
 
 
-def _kiosk_rows(engine) -> list[dict]:
-    now = dt.datetime.now(dt.UTC)
+def _kiosk_rows(engine, now: dt.datetime) -> list[dict]:
     rows = []
     for k in kiosks.list_kiosks(engine):
         last = local(k.last_contact_at)
@@ -52,7 +51,7 @@ def _kiosk_by_id(engine, kiosk_id: int) -> kiosks.Kiosk:
 
 @router.get("/bornes", response_class=HTMLResponse)
 def kiosk_list(request: Request, user: AdminUser, engine: EngineDep):
-    rows = _kiosk_rows(engine)
+    rows = _kiosk_rows(engine, request.app.state.now())
     return page(request, "kiosks.html", {
         "active": [r for r in rows if r["revoked"] is None],
         "revoked": [r for r in rows if r["revoked"] is not None],

@@ -191,8 +191,9 @@ def local(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(LOCAL_TZ)
 
 
-def today() -> dt.date:
-    return dt.datetime.now(LOCAL_TZ).date()
+def today(request: Request) -> dt.date:
+    """Today in the network's time zone, by the app's one clock (create_app's `now`)."""
+    return request.app.state.now().astimezone(LOCAL_TZ).date()
 
 
 def known_commune(engine, commune: str) -> str:

@@ -3,8 +3,6 @@ write any commune's, a commune account its own; readers read them."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -20,9 +18,9 @@ BAD_QUARTER = "Le trimestre doit s'écrire comme 2026-Q3."
 NOT_YOURS = "Votre compte peut écrire les notes de la commune « {commune} » seulement."
 
 
-def _quarter(raw: str | None) -> str:
+def _quarter(request: Request, raw: str | None) -> str:
     try:
-        return reports.normalise_quarter(raw or reports.quarter_of(today()))
+        return reports.normalise_quarter(raw or reports.quarter_of(today(request)))
     except reports.ReportError:
         raise BadForm(BAD_QUARTER) from None
 
@@ -41,7 +39,7 @@ def _editable(user: users.User, commune: str) -> str:
 
 @router.get("/saisies/notes", response_class=HTMLResponse)
 def notes_list(request: Request, user: CurrentUser, engine: EngineDep):
-    quarter = _quarter(request.query_params.get("trimestre"))
+    quarter = _quarter(request, request.query_params.get("trimestre"))
     held = notes.notes_for_quarter(engine, quarter)
     if user.role == "commune":
         communes = [user.commune]
@@ -64,7 +62,7 @@ def _form_page(request, commune: str, quarter: str, form: dict, error: str | Non
 @router.get("/saisies/notes/modifier", response_class=HTMLResponse)
 def note_edit_page(request: Request, user: CurrentUser, engine: EngineDep):
     params = request.query_params
-    quarter = _quarter(params.get("trimestre"))
+    quarter = _quarter(request, params.get("trimestre"))
     commune = params.get("commune") or (user.commune if user.role == "commune" else "")
     if commune:
         _editable(user, commune)
@@ -78,7 +76,7 @@ def note_edit_page(request: Request, user: CurrentUser, engine: EngineDep):
 @router.post("/saisies/notes/modifier")
 async def note_save(request: Request, user: CurrentUser, engine: EngineDep):
     form = await checked_form(request)
-    quarter = _quarter(form.get("trimestre"))
+    quarter = _quarter(request, form.get("trimestre"))
     commune = " ".join(form.get("commune", "").split())
     try:
         commune = manual.check_commune(commune)
@@ -87,5 +85,5 @@ async def note_save(request: Request, user: CurrentUser, engine: EngineDep):
     except (manual.ManualError, notes.NoteError) as exc:
         return _form_page(request, commune, quarter, form, str(exc))
     notes.save_note(engine, commune, quarter, fields, f"{user.role}:{user.login}",
-                    dt.datetime.now(dt.UTC))
+                    request.app.state.now())
     return RedirectResponse(f"/saisies/notes?trimestre={quarter}", status_code=303)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -14,9 +16,8 @@ from .pages import BadForm, CurrentUser, allowed_commune, page, today, visible_c
 router = APIRouter(include_in_schema=False)
 
 
-def parse_period(params) -> tuple[reports.Period, dict]:
-    """The period asked in the query string (default: the current quarter)."""
-    day = today()
+def parse_period(params, day: dt.date) -> tuple[reports.Period, dict]:
+    """The period asked in the query string (default: the quarter of `day`, today)."""
     kind = params.get("periode") or "trimestre"
     values = {
         "periode": kind,
@@ -45,11 +46,11 @@ def parse_period(params) -> tuple[reports.Period, dict]:
 
 @router.get("/", response_class=HTMLResponse)
 def statistics(request: Request, user: CurrentUser, engine: EngineDep):
-    period, values = parse_period(request.query_params)
+    day = today(request)
+    period, values = parse_period(request.query_params, day)
     commune = allowed_commune(user, engine, request.query_params.get("commune") or "")
     stats = reports.period_stats(engine, period, commune or None)
     totals = stats.category_totals
-    day = today()
     several_years = period.start.year != period.end.year
     months = []
     for first, visits in stats.months:

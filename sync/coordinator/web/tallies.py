@@ -30,16 +30,16 @@ def _entry(engine, entry_id: int) -> manual.ManualEntry:
     return entry
 
 
-def _draft(form: dict[str, str]) -> manual.Draft:
-    """The checked entry of a posted form; ManualError with one French sentence."""
+def _draft(form: dict[str, str], day: dt.date) -> manual.Draft:
+    """The checked entry of a posted form (`day`: today); ManualError, one French sentence."""
     try:
-        period, _values = parse_period(form)
+        period, _values = parse_period(form, day)
     except BadForm:
         raise manual.ManualError(PERIOD_HELP) from None
     counts = {cat: manual.parse_count(form.get(f"n_{cat}", ""), label)
               for cat, label in _categories()}
     return manual.check_draft(form.get("commune", ""), period, counts, form.get("note", ""),
-                              today())
+                              day)
 
 
 def _categories() -> list[tuple[str, str]]:
@@ -83,10 +83,10 @@ def tally_edit_page(request: Request, entry_id: int, user: AdminUser, engine: En
 async def _save(request: Request, user, engine, entry_id: int | None):
     form = await checked_form(request)
     try:
-        draft = _draft(form)
+        draft = _draft(form, today(request))
     except manual.ManualError as exc:
         return _form_page(request, engine, entry_id=entry_id, form=form, error=str(exc))
-    by, now = f"{user.role}:{user.login}", dt.datetime.now(dt.UTC)
+    by, now = f"{user.role}:{user.login}", request.app.state.now()
     if entry_id is None:
         manual.add_entry(engine, draft, by, now)
     elif not manual.update_entry(engine, entry_id, draft, by, now):

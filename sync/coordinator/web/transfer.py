@@ -8,12 +8,10 @@ fetch links ahead), the "Envoyer" button POSTs to the same URL. A program's POST
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from sync.coordinator import transfers
+from sync.coordinator import ingest, transfers
 from sync.transfer import URL_SEGMENT, TransferError
 
 from .pages import page
@@ -37,10 +35,13 @@ def _opened(request: Request, payload: str) -> tuple[transfers.Transfer, object]
             transfer = transfers.open_transfer(conn, payload)
     except TransferError as exc:
         raise HTTPException(403, f"transfer refused: {exc}") from None
+    now = request.app.state.now()
     try:
-        return transfer, transfer.push(dt.datetime.now(dt.UTC))
-    except TransferError as exc:
+        push = transfer.push(now)
+        ingest.refuse_future_days(push, now)
+    except (TransferError, ingest.Refused) as exc:
         raise HTTPException(422, str(exc)) from None
+    return transfer, push
 
 
 def _context(transfer: transfers.Transfer) -> dict:
@@ -73,7 +74,8 @@ def file_transfer(request: Request, payload: str):
         if html:
             return _refusal(request, exc)
         raise
-    filed = transfers.file_one(request.app.state.engine, transfer, push)
+    filed = transfers.file_one(request.app.state.engine, transfer, push,
+                               request.app.state.now())
     if html:
         return page(request, "transfer.html", {**_context(transfer), "filed": True})
     return JSONResponse({
