@@ -13,6 +13,7 @@ from sync.coordinator.kiosks import list_communes
 from sync.coordinator.manual import ManualError
 
 from .pages import AdminUser, BadForm, checked_form, page, today
+from .removal import add_removal
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,14 +79,5 @@ async def equipment_edit(request: Request, record_id: int, user: AdminUser, engi
     return await _save(request, engine, record_id)
 
 
-@router.get("/saisies/materiel/{record_id}/supprimer", response_class=HTMLResponse)
-def equipment_remove_page(request: Request, record_id: int, user: AdminUser, engine: EngineDep):
-    return page(request, "equipment_remove.html", {"record": _record(engine, record_id)})
-
-
-@router.post("/saisies/materiel/{record_id}/supprimer")
-async def equipment_remove(request: Request, record_id: int, user: AdminUser, engine: EngineDep):
-    await checked_form(request)
-    if not equipment.remove(engine, record_id):
-        raise BadForm(GONE, status=404)
-    return RedirectResponse("/saisies/materiel", status_code=303)
+add_removal(router, "/saisies/materiel", load=_record, remove=equipment.remove,
+            template="equipment_remove.html", name="record", gone=GONE)

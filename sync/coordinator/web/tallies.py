@@ -14,6 +14,7 @@ from sync.coordinator.kiosks import list_communes
 from sync.coordinator.reports import category_label
 
 from .pages import AdminUser, BadForm, checked_form, page, today
+from .removal import add_removal
 from .statistics import parse_period
 
 router = APIRouter(include_in_schema=False)
@@ -105,14 +106,5 @@ async def tally_edit(request: Request, entry_id: int, user: AdminUser, engine: E
     return await _save(request, user, engine, entry_id)
 
 
-@router.get("/saisies/papier/{entry_id}/supprimer", response_class=HTMLResponse)
-def tally_remove_page(request: Request, entry_id: int, user: AdminUser, engine: EngineDep):
-    return page(request, "tally_remove.html", {"entry": _entry(engine, entry_id)})
-
-
-@router.post("/saisies/papier/{entry_id}/supprimer")
-async def tally_remove(request: Request, entry_id: int, user: AdminUser, engine: EngineDep):
-    await checked_form(request)
-    if not manual.remove_entry(engine, entry_id):
-        raise BadForm(GONE, status=404)
-    return RedirectResponse("/saisies/papier", status_code=303)
+add_removal(router, "/saisies/papier", load=_entry, remove=manual.remove_entry,
+            template="tally_remove.html", name="entry", gone=GONE)
