@@ -128,3 +128,53 @@ transfer_keys = Table(
     Column("key_id", String(16), nullable=False, unique=True),
     Column("key", String(64), nullable=False),
 )
+
+# Figures the coordinator enters by hand from a commune's paper tally (sync/coordinator/
+# manual.py): one entry per commune and period, its counts per category apart. Never added
+# to a kiosk's counts: the reports show them in their own rows, marked "saisi à la main".
+# `commune` is a plain name (a permanence without a kiosk has no kiosk row to point at).
+manual_entries = Table(
+    "manual_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("commune", String(120), nullable=False, index=True),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("entered_at", DateTime(timezone=True), nullable=False),  # on the hour
+    Column("entered_by", String(120), nullable=False),  # "role:login"
+)
+
+manual_counts = Table(
+    "manual_counts",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("manual_entries.id"), primary_key=True),
+    Column("category", String(40), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+# The qualitative report (sync/coordinator/notes.py): per quarter and commune, three short
+# plain-text notes, shown beside the figures of the annual report.
+quarter_notes = Table(
+    "quarter_notes",
+    metadata,
+    Column("commune", String(120), primary_key=True),
+    Column("quarter", String(7), primary_key=True),  # "2026-Q3"
+    Column("went_well", Text, nullable=False, server_default=""),
+    Column("difficulties", Text, nullable=False, server_default=""),
+    Column("needs", Text, nullable=False, server_default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),  # on the hour
+    Column("updated_by", String(120), nullable=False),
+)
+
+# Equipment handed over to a commune (article 2.3 of the convention; equipment.py).
+equipment = Table(
+    "equipment",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("commune", String(120), nullable=False, index=True),
+    Column("item", String(200), nullable=False),
+    Column("delivered_on", Date, nullable=False),
+    Column("warranty_end", Date),
+    Column("invoice_ref", String(80), nullable=False, server_default=""),
+)

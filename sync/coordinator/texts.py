@@ -54,7 +54,9 @@ TO_COME = "à venir"
 TOTAL = "Total"
 CATEGORY, THEMATIQUE, CHANGE, MONTH, COMMUNE = (
     "Catégorie", "Thématique nationale", "Évolution", "Mois", "Commune")
-CSV_HEADER = ("trimestre", "commune", "catégorie", "thématique nationale", "nombre", "%")
+#: `source`: "borne" (a kiosk's counts) or "saisie" (entered by hand, never in a kiosk total).
+CSV_HEADER = ("trimestre", "commune", "catégorie", "thématique nationale", "nombre", "%",
+              "source")
 QUARTER_HEADER = (CATEGORY, THEMATIQUE, "Nombre", "%")
 QUARTER_TITLE = "Tableau de suivi du public — {scope}"
 QUARTER_SUBTITLE = "{label} ({quarter}), du {start:%d/%m/%Y} au {end:%d/%m/%Y}"

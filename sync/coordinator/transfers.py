@@ -131,10 +131,10 @@ def file_one(engine: Engine, transfer: Transfer, push: CountsPush,
     return Filed(transfer.kiosk_name, len(push.days), answer.updated, transfer.visits)
 
 
-def import_file(engine: Engine, data: bytes) -> list[Filed]:
+def import_file(engine: Engine, data: bytes, now: dt.datetime | None = None) -> list[Filed]:
     """File a transfer file's bytes (`kiosk transfer --out`); TransferError files nothing."""
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError:
         raise TransferError("this is not a kiosk transfer file (not plain text)") from None
-    return file_texts(engine, file_payloads(text))
+    return file_texts(engine, file_payloads(text), now)

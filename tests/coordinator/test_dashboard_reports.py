@@ -52,7 +52,8 @@ def test_csv_for_french_excel(network, tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["trimestre", "commune", "catégorie", "thématique nationale", "nombre", "%"]
+    assert rows[0] == ["trimestre", "commune", "catégorie", "thématique nationale", "nombre", "%",
+                       "source"]
     by_commune = sql_totals(network, *Q4, by="commune")
     totals = {r[1]: int(r[4]) for r in rows[1:] if r[2] == "Total"}
     network_label = str(reports.NETWORK)

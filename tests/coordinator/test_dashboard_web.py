@@ -280,7 +280,7 @@ def test_quarter_exports(client, network):
         v for k, v in cells.items() if k.startswith("Pontcharra|"))
     answer = client.get("/rapports/trimestre?trimestre=2026-Q4&format=csv")
     assert answer.content.startswith(b"\xef\xbb\xbf")
-    assert answer.text.splitlines()[0].count(";") == 5
+    assert answer.text.splitlines()[0].count(";") == 6  # ...;%;source
     hidden = client.get("/rapports/trimestre?trimestre=2026-Q4&format=xlsx&masquer=1&seuil=5")
     assert "anonymise" in hidden.headers["content-disposition"]
     assert load_workbook(io.BytesIO(hidden.content))["Froges"]["C13"].value == "< 5"

@@ -21,9 +21,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.engine import Engine
 
-from sync.coordinator import texts
+from sync.coordinator import manual, texts
 from sync.coordinator.cells import cell_text
 
+from . import hand
 from .disclosure import NETWORK, annual_cells
 from .evolution import Line, evolution_table
 from .figures import AnnualReport, category_ids, category_label
@@ -71,16 +72,21 @@ def write_csv(table: QuarterTable, out: IO[str]) -> None:
     def row(*values):
         writer.writerow([cell_text(v) for v in values])
 
+    kiosk = hand.SOURCE_KIOSK
     row(*texts.CSV_HEADER)
     for sheet in table.sheets:
         if not sheet.has_data:
-            row(table.quarter, sheet.title, texts.NO_DATA, "", "", "")
+            row(table.quarter, sheet.title, texts.NO_DATA, "", "", "", kiosk)
             continue
         for line in sheet.rows:
             row(table.quarter, sheet.title, line.label, line.thematique, line.count,
-                _percent_fr(line.percent))
+                _percent_fr(line.percent), kiosk)
         full = "" if isinstance(sheet.total, str) or not sheet.total else "100,0"
-        row(table.quarter, sheet.title, texts.TOTAL, "", sheet.total, full)
+        row(table.quarter, sheet.title, texts.TOTAL, "", sheet.total, full, kiosk)
+    for line in hand.csv_rows(table.quarter, table.manual, table.threshold):
+        row(*line)
+    if table.manual:
+        row(manual.RULE)
     if table.threshold:
         writer.writerow([])
         row(texts.suppression_note(table.threshold))
@@ -144,9 +150,11 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
             total_row = 5 + len(sheet.rows)
             ws.cell(row=total_row, column=1, value=texts.TOTAL).font = _HEAD_FONT
             ws.cell(row=total_row, column=3, value=sheet.total).font = _HEAD_FONT
+        hand.add_xlsx_block(ws, [e for e in table.manual
+                                 if sheet.network or e.commune == sheet.title], table.threshold)
         if table.threshold:
             ws.cell(row=ws.max_row + 2, column=1, value=texts.suppression_note(table.threshold))
-        _widths(ws, [70, 42, 12, 10])
+        _widths(ws, [70, 42, 12, 10, 16])
         ws.freeze_panes = "A5"
     return wb
 

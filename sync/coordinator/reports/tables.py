@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from sync.coordinator import texts
+from sync.coordinator import manual, texts
 
+from . import hand
 from .disclosure import NETWORK, QUARTER_KEYS, Cell, suppress, suppress_year
 from .figures import (
     category_ids,
@@ -50,6 +51,7 @@ class QuarterTable:
     kiosk_rows: list[dict] = field(default_factory=list)
     threshold: int | None = None
     as_of: dt.date | None = None  # the extraction day, for a quarter not over yet
+    manual: list[manual.ManualEntry] = field(default_factory=list)  # shown apart, never summed
 
 
 def _sheet(title: str, cells: dict[str, Cell], has_data: bool, network: bool = False
@@ -106,11 +108,16 @@ def quarter_table(engine: Engine, quarter: str, suppress_below: int | None = Non
         ]  # fmt: skip
     today = today or dt.date.today()
     return QuarterTable(normalise_quarter(quarter), period, sheets, kiosk_rows, suppress_below,
-                        today if period.end >= today else None)
+                        today if period.end >= today else None,
+                        manual.entries_within(engine, period, commune))
 
 
 def quarter_json(engine: Engine, quarter: str) -> dict:
-    """The Contract's JSON: one row per (kiosk that reported, category), zeros included."""
+    """The Contract's JSON: one row per (kiosk that reported, category), zeros included;
+    `total` sums those rows. Figures entered by hand never enter `rows` or `total`: when the
+    quarter holds some, they come apart in `manual_rows` (each with `source`: "saisie") and
+    `manual_total` (hand.json_part); without any, the JSON is exactly the Contract's."""
     table = quarter_table(engine, quarter)
     total = sum(row["count"] for row in table.kiosk_rows)
-    return {"quarter": table.quarter, "rows": table.kiosk_rows, "total": total}
+    result = {"quarter": table.quarter, "rows": table.kiosk_rows, "total": total}
+    return {**result, **hand.json_part(table.manual)} if table.manual else result

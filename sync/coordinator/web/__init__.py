@@ -18,11 +18,24 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sync.coordinator import users
 
-from . import directory, exports, kiosks, login, statistics, transfer
+from . import (
+    directory,
+    entries,
+    equipment_pages,
+    exports,
+    imports,
+    kiosks,
+    login,
+    quarter_notes,
+    statistics,
+    tallies,
+    transfer,
+)
 from .pages import HERE, BadForm, LoginRequired, page
 
 ROUTERS = (login.router, statistics.router, kiosks.router, exports.router, transfer.router,
-           directory.router)
+           directory.router, entries.router, imports.router, tallies.router,
+           quarter_notes.router, equipment_pages.router)
 
 SESSION_COOKIE = "coordinateur_session"
 SESSION_MAX_AGE_S = 8 * 3600

@@ -8,7 +8,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from sync.coordinator import reports, texts
+from sync.coordinator import manual, notes, reports, texts
 from sync.coordinator.app import EngineDep
 from sync.coordinator.reports.annual_view import annual_figures
 from sync.coordinator.reports.funder import funder_workbook
@@ -102,8 +102,15 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
     if params.get("format") == "pdf":
         return download(annual_pdf(figures), f"bilan-annuel-{year}{suffix}.pdf", PDF_TYPE)
+    with engine.connect() as conn:
+        year_notes = notes.notes_for_year(conn, year)
+    if commune:
+        year_notes = {c: n for c, n in year_notes.items() if c == commune}
     return page(request, "annual.html", {
         "report": report, "year": year, "commune": commune, "threshold": threshold,
-        "table": figures.table, "change_text": reports.change_text,
+        "table": figures.table, "change_text": reports.change_text, "cells": figures.cells,
+        "year_notes": year_notes,
+        "hand": manual.hand_figures(engine, reports.year_period(year), commune or None),
+        "hand_rule": manual.RULE,
         "chart": bar_chart(f"Visites par mois en {year}", figures.chart_points),
     })

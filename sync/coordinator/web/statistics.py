@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from sync.coordinator import reports, texts
+from sync.coordinator import equipment, manual, reports, texts
 from sync.coordinator.app import EngineDep
 
 from . import stats_file
@@ -114,6 +114,10 @@ def statistics(request: Request, user: CurrentUser, engine: EngineDep):
         "closed_days": sum(c.days.closed for c in coverage),
         "as_of": stats_file.as_of_note(period, day),
         "download": urlencode({**query, "commune": commune}),
+        "quarter": reports.quarter_of(period.start),
+        "hand": manual.hand_figures(engine, period, commune or None), "hand_rule": manual.RULE,
+        "flags": equipment.flags(engine, day) if user.is_admin else [],
+        "startup_days": equipment.STARTUP_DAYS, "warranty_months": equipment.WARRANTY_MONTHS,
     })
 
 
