@@ -91,8 +91,10 @@ def find(conn: Connection, text: str) -> Commune | None:
     return next((c for c in all_communes(conn) if normalise(c.name) == key), None)
 
 
-def close_matches(conn: Connection, text: str, n: int = 3) -> list[str]:
-    by_key = {normalise(c.name): c.name for c in all_communes(conn)}
+def close_matches(conn: Connection, text: str, n: int = 3, *, official: bool = False) -> list[str]:
+    """Known names that `text` may be a typo of (only the official list's with `official`)."""
+    by_key = {normalise(c.name): c.name for c in all_communes(conn)
+              if c.insee or not official}
     return [by_key[k] for k in difflib.get_close_matches(normalise(text), by_key, n, 0.8)]
 
 
@@ -106,8 +108,9 @@ def _checked_name(text: str) -> str:
 def resolve(conn: Connection, text: str, *, new: bool = False) -> Commune:
     """The commune for a name or INSEE code typed by a person.
 
-    A name close to a known commune (a typo) is refused with the close names, unless `new`;
-    any other unknown name becomes a commune added by the network (outside Le Grésivaudan).
+    A name close to an official commune (a typo) is refused with the close names, unless
+    `new`; any other unknown name becomes a commune added by the network (outside Le
+    Grésivaudan; a duplicate of one of those is fixed by a merge).
     """
     found = find(conn, text)
     if found is not None:
@@ -115,7 +118,7 @@ def resolve(conn: Connection, text: str, *, new: bool = False) -> Commune:
     if _INSEE.match((text or "").strip().upper()):
         raise CommuneError(f"Aucune commune n'a le code INSEE {text.strip()} dans la liste.")
     name = _checked_name(text)
-    close = [] if new else close_matches(conn, name)
+    close = [] if new else close_matches(conn, name, official=True)
     if close:
         raise CommuneError(
             f"Commune « {name} » inconnue. Vouliez-vous dire : {', '.join(close)} ? "

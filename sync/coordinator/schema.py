@@ -106,6 +106,8 @@ users = Table(
     # figure), "commune" (the figures of `commune` only).
     Column("role", String(10), nullable=False, server_default="admin"),
     Column("commune", String(120)),
+    # A disabled account cannot log in and its sessions end; it can be enabled again.
+    Column("active", Boolean, nullable=False, server_default=true()),
 )
 
 # Dashboard sessions, kept in the database so every worker agrees and a logout, a new

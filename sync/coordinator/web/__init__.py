@@ -18,10 +18,11 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sync.coordinator import users
 
-from . import exports, kiosks, login, statistics, transfer
+from . import accounts, communes, exports, kiosks, login, statistics, transfer
 from .pages import HERE, BadForm, LoginRequired, page
 
-ROUTERS = (login.router, statistics.router, kiosks.router, exports.router, transfer.router)
+ROUTERS = (login.router, statistics.router, kiosks.router, exports.router, transfer.router,
+           communes.router, accounts.router)
 
 SESSION_COOKIE = "coordinateur_session"
 SESSION_MAX_AGE_S = 8 * 3600

@@ -1,5 +1,6 @@
 """Communes from a referential (issue 14, point 6): a `communes` table seeded with Le
-Grésivaudan's communes, and kiosks referring to one by id.
+Grésivaudan's communes, and kiosks referring to one by id; dashboard accounts can be
+disabled (point 10).
 
 Existing free-text communes are matched to the list by normalised name (accents, case,
 hyphens); the kiosks and commune accounts take the official spelling. A name that matches
@@ -56,7 +57,14 @@ def upgrade() -> None:
         conn.execute(sa.update(users).where(users.c.commune == old).values(commune=name))
 
 
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(sa.Column("active", sa.Boolean, nullable=False,
+                                   server_default=sa.true()))
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("active")
     with op.batch_alter_table("kiosks") as batch:
         batch.drop_index("ix_kiosks_commune_id")
         batch.drop_constraint("fk_kiosks_commune_id", type_="foreignkey")
