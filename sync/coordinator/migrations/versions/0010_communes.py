@@ -33,11 +33,16 @@ def upgrade() -> None:
     )
     op.bulk_insert(communes, [{"insee": code, "name": name, "active": True,
                                "added_by_network": False} for code, name in referential()])
-    with op.batch_alter_table("kiosks") as batch:
-        batch.add_column(sa.Column("commune_id", sa.Integer))
-        batch.create_foreign_key("fk_kiosks_commune_id", "communes", ["commune_id"], ["id"])
-        batch.create_index("ix_kiosks_commune_id", ["commune_id"])
     conn = op.get_bind()
+    # Added in place (the reference with it): a batch copy of `kiosks` on SQLite would drop
+    # a table that counts, installs and places refer to.
+    if conn.dialect.name == "sqlite":  # Alembic will not alter constraints there
+        op.execute("ALTER TABLE kiosks ADD COLUMN commune_id INTEGER "
+                   "CONSTRAINT fk_kiosks_commune_id REFERENCES communes (id)")
+    else:
+        op.add_column("kiosks", sa.Column("commune_id", sa.Integer, sa.ForeignKey(
+            "communes.id", name="fk_kiosks_commune_id")))
+    op.create_index("ix_kiosks_commune_id", "kiosks", ["commune_id"])
     kiosks = sa.table("kiosks", sa.column("id"), sa.column("commune"), sa.column("commune_id"))
     users = sa.table("users", sa.column("commune"))
     known = {normalise(name): (cid, name)
@@ -57,16 +62,14 @@ def upgrade() -> None:
         conn.execute(sa.update(users).where(users.c.commune == old).values(commune=name))
 
 
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("active", sa.Boolean, nullable=False,
-                                   server_default=sa.true()))
+    op.add_column("users", sa.Column("active", sa.Boolean, nullable=False,
+                                     server_default=sa.true()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("active")
-    with op.batch_alter_table("kiosks") as batch:
-        batch.drop_index("ix_kiosks_commune_id")
-        batch.drop_constraint("fk_kiosks_commune_id", type_="foreignkey")
-        batch.drop_column("commune_id")
+    op.drop_column("users", "active")
+    op.drop_index("ix_kiosks_commune_id", "kiosks")
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint("fk_kiosks_commune_id", "kiosks", type_="foreignkey")
+    op.drop_column("kiosks", "commune_id")
     op.drop_table("communes")
