@@ -209,8 +209,9 @@ def _ask_password() -> str:
 def _add_user(args, engine) -> int:
     from sync.coordinator import users
 
-    users.check_role(args.role, args.commune)  # before asking for a password
-    user = users.create_user(engine, args.login, _ask_password(), args.role, args.commune)
+    commune = _known_commune(engine, args.commune)
+    users.check_role(args.role, commune)  # before asking for a password
+    user = users.create_user(engine, args.login, _ask_password(), args.role, commune)
     print(f"User {user.login!r} created ({_role_words(user)}).")
     return 0
 
@@ -220,9 +221,9 @@ def _add_user(args, engine) -> int:
 def _set_role(args, engine) -> int:
     from sync.coordinator import users
 
-    users.set_role(engine, args.login, args.role, args.commune)
-    print(f"User {args.login!r} is now {args.role}"
-          f"{f' of {args.commune.strip()}' if args.commune else ''}.")
+    commune = _known_commune(engine, args.commune)
+    users.set_role(engine, args.login, args.role, commune)
+    print(f"User {args.login!r} is now {args.role}{f' of {commune}' if commune else ''}.")
     return 0
 
 
@@ -257,6 +258,13 @@ def _list_users(args, engine) -> int:
     for user in users.list_users(engine):
         print(f"{user.login}\t{_role_words(user)}")
     return 0
+
+
+def _known_commune(engine, text: str | None) -> str | None:
+    """A commune account's commune, spelt as the network's list has it."""
+    from sync.coordinator import communes
+
+    return communes.name_of(engine, text) if text and text.strip() else text
 
 
 def _role_words(user) -> str:

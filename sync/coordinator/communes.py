@@ -98,6 +98,14 @@ def close_matches(conn: Connection, text: str, n: int = 3, *, official: bool = F
     return [by_key[k] for k in difflib.get_close_matches(normalise(text), by_key, n, 0.8)]
 
 
+def name_of(engine: Engine, text: str) -> str:
+    """The official spelling of a known commune typed any way (or by INSEE code), else
+    CommuneError with the close names: for a form or a command that keeps a commune as text
+    (commune accounts, hand entries)."""
+    with engine.connect() as conn:
+        return _must_find(conn, text).name
+
+
 def _checked_name(text: str) -> str:
     name = " ".join((text or "").split())
     if not name or len(name) > 120 or not name.isprintable() or not normalise(name):

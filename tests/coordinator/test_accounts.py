@@ -33,7 +33,8 @@ def test_an_admin_adds_an_account_whose_password_is_shown_once(client, app, netw
     assert answer.status_code == 200
     password = shown_password(answer.text)
     assert len(password) >= users.MIN_PASSWORD_LENGTH
-    assert password not in client.get("/comptes").text  # once
+    later = client.get("/comptes").text
+    assert password not in later and "<option>Crolles</option>" in later  # shown once
     assert accounts_table(client)["mairie-crolles"][:2] == ["lecteur, commune de Crolles",
                                                             "actif"]
     with TestClient(app) as other:

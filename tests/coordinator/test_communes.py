@@ -5,6 +5,7 @@ renames and merges that keep every figure, and lists without a dead test commune
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import dashboard_seed as seed
 import pytest
@@ -155,3 +156,14 @@ def test_commune_lists_are_sorted_like_a_french_reader_expects(engine):
     for name, commune in [("a", "Sainte-Agnès"), ("b", "Saint-Ismier"), ("c", "Les Adrets")]:
         kiosks.add_kiosk(engine, name, commune)
     assert communes.listed(engine) == ["Les Adrets", "Saint-Ismier", "Sainte-Agnès"]
+
+
+def test_a_commune_account_gets_the_lists_spelling(engine, monkeypatch, capsys):
+    url = str(engine.url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("un mot de passe assez long\n"))
+    assert cli.main(["add-user", "elu", "--role", "commune", "--commune", "st ismier",
+                     "--db", url]) == 0
+    assert {u.login: u.commune for u in users.list_users(engine)}["elu"] == "Saint-Ismier"
+    assert cli.main(["set-role", "elu", "--role", "commune", "--commune", "Saint-Ismiere",
+                     "--db", url]) == 2
+    assert "Vouliez-vous dire : Saint-Ismier" in capsys.readouterr().err

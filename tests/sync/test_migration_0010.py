@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import func, insert, select, text
+from test_migration_0003 import _upgrade
 
 from sync.coordinator import db
 from sync.coordinator.schema import communes, counts, kiosks, users
@@ -16,14 +15,6 @@ from sync.coordinator.schema import communes, counts, kiosks, users
 NOW = dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC)
 FREE_TEXT = {1: "Crolles", 2: "crolles ", 3: "ST ISMIER", 4: "Saint-Martin-d’Uriage",
              5: "Grenoble", 6: "=cmd|x"}
-
-
-def _upgrade(engine, target: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(db.MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, target)
 
 
 def test_0010_maps_free_text_communes_to_the_referential(db_url):
