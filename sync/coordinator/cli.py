@@ -256,7 +256,8 @@ def _list_users(args, engine) -> int:
     from sync.coordinator import users
 
     for user in users.list_users(engine):
-        print(f"{user.login}\t{_role_words(user)}")
+        state = "" if user.active else "\tdisabled"
+        print(f"{user.login}\t{_role_words(user)}{state}")
     return 0
 
 
