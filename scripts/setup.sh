@@ -2,6 +2,7 @@
 # Set up this checkout on Debian 12 / Python 3.11: system packages (installed when run as
 # root, otherwise the exact apt-get line is printed) and a virtual environment in .venv.
 #   scripts/setup.sh kiosk   what the kiosk app needs (no server packages)
+#   scripts/setup.sh coordinator   the coordinator service alone (scripts/demo coordinator)
 #   scripts/setup.sh test    everything: kiosk, coordinator, test tools, PostgreSQL, chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,15 +10,20 @@ cd "$(dirname "$0")/.."
 what=${1:-test}
 case "$what" in
   kiosk) extras="" ;;
+  coordinator) extras="[coordinator]" ;;
   test) extras="[coordinator,test]" ;;
-  *) echo "setup.sh: unknown target '$what' (use: kiosk or test)" >&2; exit 2 ;;
+  *) echo "setup.sh: unknown target '$what' (use: kiosk, coordinator or test)" >&2; exit 2 ;;
 esac
 
 # Kivy's SDL2 wheel needs Mesa GL/EGL and libmtdev; Xvfb gives a screen where there is none.
 apt_kiosk=(libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 xvfb xauth)
 apt_test=("${apt_kiosk[@]}" postgresql chromium shellcheck systemd ansible-core caddy nginx-light
           zbar-tools poppler-utils)
-if [ "$what" = kiosk ]; then wanted=("${apt_kiosk[@]}"); else wanted=("${apt_test[@]}"); fi
+case "$what" in
+  kiosk) wanted=("${apt_kiosk[@]}") ;;
+  coordinator) wanted=() ;;  # pure Python wheels
+  *) wanted=("${apt_test[@]}") ;;
+esac
 
 missing=()
 for pkg in "${wanted[@]}"; do

@@ -88,18 +88,67 @@ def _serve(args) -> int:
 
 def _add_kiosk_arguments(p):
     p.add_argument("--name", required=True)
-    p.add_argument("--commune", required=True)
+    p.add_argument("--commune", required=True,
+                   help="a commune's name or INSEE code (see `communes list`)")
+    p.add_argument("--new-commune", action="store_true",
+                   help="add --commune to the network's communes even if it looks like a "
+                        "typo of a known one")
     p.add_argument("--db", help=DB_HELP)
 
 
 @_command("add-kiosk", "register a kiosk and print its token once", _add_kiosk_arguments)
 def _add_kiosk(args, engine) -> int:
-    from sync.coordinator import kiosks
+    from sqlalchemy import select
 
-    token = kiosks.add_kiosk(engine, args.name, args.commune)
-    print(f"Kiosk {args.name.strip()!r} ({args.commune.strip()}) added. Its token, "
+    from sync.coordinator import kiosks
+    from sync.coordinator.schema import kiosks as table
+
+    token = kiosks.add_kiosk(engine, args.name, args.commune, new_commune=args.new_commune)
+    with engine.connect() as conn:
+        commune = conn.execute(select(table.c.commune)
+                               .where(table.c.name == args.name.strip())).scalar_one()
+    print(f"Kiosk {args.name.strip()!r} ({commune}) added. Its token, "
           "shown only this once (put it in the kiosk's token_file, mode 0600):")
     print(token)
+    return 0
+
+
+def _communes_arguments(p):
+    p.add_argument("action", nargs="?", default="list",
+                   choices=("list", "rename", "merge", "hide", "show"),
+                   help="list (default); rename COMMUNE NEW_NAME; merge SOURCE TARGET (the "
+                        "source's kiosks and their counts move to the target); hide COMMUNE "
+                        "/ show COMMUNE in the dashboard's lists")
+    p.add_argument("names", nargs="*", help="commune names or INSEE codes")
+    p.add_argument("--db", help=DB_HELP)
+
+
+_COMMUNE_ARITY = {"list": 0, "rename": 2, "merge": 2, "hide": 1, "show": 1}
+
+
+@_command("communes", "the network's communes: list, rename, merge, hide, show",
+          _communes_arguments)
+def _communes(args, engine) -> int:
+    from sync.coordinator import communes
+
+    if len(args.names) != _COMMUNE_ARITY[args.action]:
+        raise UsageError(f"communes {args.action} takes {_COMMUNE_ARITY[args.action]} "
+                         f"name(s), not {len(args.names)}")
+    if args.action == "list":
+        for row in communes.overview(engine):
+            c = row["commune"]
+            origin = c.insee or "réseau"
+            shown = "" if c.active else "\tmasquée"
+            print(f"{origin}\t{c.name}\t{row['active_kiosks']} borne(s) en service{shown}")
+    elif args.action == "rename":
+        renamed = communes.rename(engine, *args.names)
+        print(f"Commune renamed {renamed.name!r}; its kiosks and figures follow.")
+    elif args.action == "merge":
+        moved, target = communes.merge(engine, *args.names)
+        print(f"{moved} kiosk(s) moved to {target.name!r} with all their counts.")
+    else:
+        commune = communes.set_active(engine, args.names[0], args.action == "show")
+        print(f"Commune {commune.name!r} {'shown' if commune.active else 'hidden'} in lists.")
     return 0
 
 
@@ -160,8 +209,9 @@ def _ask_password() -> str:
 def _add_user(args, engine) -> int:
     from sync.coordinator import users
 
-    users.check_role(args.role, args.commune)  # before asking for a password
-    user = users.create_user(engine, args.login, _ask_password(), args.role, args.commune)
+    commune = _known_commune(engine, args.commune)
+    users.check_role(args.role, commune)  # before asking for a password
+    user = users.create_user(engine, args.login, _ask_password(), args.role, commune)
     print(f"User {user.login!r} created ({_role_words(user)}).")
     return 0
 
@@ -171,9 +221,9 @@ def _add_user(args, engine) -> int:
 def _set_role(args, engine) -> int:
     from sync.coordinator import users
 
-    users.set_role(engine, args.login, args.role, args.commune)
-    print(f"User {args.login!r} is now {args.role}"
-          f"{f' of {args.commune.strip()}' if args.commune else ''}.")
+    commune = _known_commune(engine, args.commune)
+    users.set_role(engine, args.login, args.role, commune)
+    print(f"User {args.login!r} is now {args.role}{f' of {commune}' if commune else ''}.")
     return 0
 
 
@@ -206,8 +256,16 @@ def _list_users(args, engine) -> int:
     from sync.coordinator import users
 
     for user in users.list_users(engine):
-        print(f"{user.login}\t{_role_words(user)}")
+        state = "" if user.active else "\tdisabled"
+        print(f"{user.login}\t{_role_words(user)}{state}")
     return 0
+
+
+def _known_commune(engine, text: str | None) -> str | None:
+    """A commune account's commune, spelt as the network's list has it."""
+    from sync.coordinator import communes
+
+    return communes.name_of(engine, text) if text and text.strip() else text
 
 
 def _role_words(user) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from sync.coordinator import communes
 from sync.coordinator.schema import kiosk_installs, kiosks
 
 log = logging.getLogger(__name__)
@@ -79,16 +80,19 @@ def _clean(value: str, what: str) -> str:
     return value
 
 
-def add_kiosk(engine: Engine, name: str, commune: str) -> str:
-    """Register a kiosk and return its token (shown once, never stored in clear)."""
-    name, commune = _clean(name, "kiosk name"), _clean(commune, "commune")
+def add_kiosk(engine: Engine, name: str, commune: str, *, new_commune: bool = False) -> str:
+    """Register a kiosk and return its token (shown once, never stored in clear).
+
+    `commune` is a name or an INSEE code, resolved by communes.resolve (a typo is refused
+    with the close names; `new_commune` adds a commune outside the list anyway).
+    """
+    name = _clean(name, "kiosk name")
     token = new_token()
     with engine.begin() as conn:
-        if conn.execute(select(kiosks.c.id).where(kiosks.c.name == name)).first():
-            raise KioskError(f"a kiosk named {name!r} already exists",
-                             f"une borne porte déjà le nom « {name} »")
+        place = communes.resolve(conn, _clean(commune, "commune"), new=new_commune)
+        _check_free(conn, name)
         made = conn.execute(insert(kiosks).values(
-            name=name, commune=commune, token_hash=hash_token(token),
+            name=name, commune=place.name, commune_id=place.id, token_hash=hash_token(token),
             created_at=dt.datetime.now(dt.UTC)))
         # Only now is the token seen in clear: keep the key its offline transfers are signed
         # with. (Imported here: transfers files through ingest, which imports this module.)
@@ -96,6 +100,35 @@ def add_kiosk(engine: Engine, name: str, commune: str) -> str:
 
         remember_key(conn, made.inserted_primary_key[0], token)
     return token
+
+
+def _check_free(conn: Connection, name: str, but: int | None = None) -> None:
+    query = select(kiosks.c.id).where(kiosks.c.name == name)
+    if but is not None:
+        query = query.where(kiosks.c.id != but)
+    if conn.execute(query).first():
+        raise KioskError(f"a kiosk named {name!r} already exists",
+                         f"une borne porte déjà le nom « {name} »")
+
+
+def rename_kiosk(engine: Engine, kiosk_id: int, new_name: str) -> None:
+    """Give a kiosk a new name; its token, counts and history stay (they hang on its id)."""
+    name = _clean(new_name, "kiosk name")
+    with engine.begin() as conn:
+        _check_free(conn, name, but=kiosk_id)
+        if not conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id)
+                            .values(name=name)).rowcount:
+            raise KioskError(f"no kiosk with id {kiosk_id}", "cette borne n'existe pas")
+
+
+def move_kiosk(engine: Engine, kiosk_id: int, commune: str, *, new_commune: bool = False) -> str:
+    """Put a kiosk in another commune (all its counts go with it); returns the commune's name."""
+    with engine.begin() as conn:
+        place = communes.resolve(conn, _clean(commune, "commune"), new=new_commune)
+        if not conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id)
+                            .values(commune=place.name, commune_id=place.id)).rowcount:
+            raise KioskError(f"no kiosk with id {kiosk_id}", "cette borne n'existe pas")
+    return place.name
 
 
 def _id_of(conn: Connection, name: str):
@@ -182,7 +215,5 @@ def get_kiosk(engine: Engine, kiosk_id: int) -> Kiosk | None:
 
 
 def list_communes(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(kiosks.c.commune).distinct().order_by(kiosks.c.commune))
-        return [row[0] for row in rows]
-
+    """The communes the dashboard offers to choose from (communes.listed)."""
+    return communes.listed(engine)

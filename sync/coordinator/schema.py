@@ -20,16 +20,34 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
+    true,
 )
 
 metadata = MetaData()
+
+# The network's communes (communes.py): Le Grésivaudan's official list with INSEE codes, and
+# those the network added outside it (insee NULL, added_by_network). `active` false hides a
+# commune from the lists; its figures stay.
+communes = Table(
+    "communes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("insee", String(5), unique=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("added_by_network", Boolean, nullable=False, server_default=false()),
+)
 
 kiosks = Table(
     "kiosks",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(120), nullable=False, unique=True),
+    # The commune's current name, kept beside commune_id by communes.py (rename, merge):
+    # the reports group by it.
     Column("commune", String(120), nullable=False, index=True),
+    Column("commune_id", Integer, ForeignKey("communes.id"), index=True),
     # sha256 hex of the bearer token: tokens are 128+ random bits, so a fast hash suffices.
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -88,6 +106,8 @@ users = Table(
     # figure), "commune" (the figures of `commune` only).
     Column("role", String(10), nullable=False, server_default="admin"),
     Column("commune", String(120)),
+    # A disabled account cannot log in and its sessions end; it can be enabled again.
+    Column("active", Boolean, nullable=False, server_default=true()),
 )
 
 # Dashboard sessions, kept in the database so every worker agrees and a logout, a new

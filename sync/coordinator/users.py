@@ -45,17 +45,28 @@ class User:
     login: str
     role: str = "admin"
     commune: str | None = None
+    active: bool = True
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
 
-_COLUMNS = (users.c.id, users.c.login, users.c.role, users.c.commune)
+_COLUMNS = (users.c.id, users.c.login, users.c.role, users.c.commune, users.c.active)
 
 
 def _user(row) -> User:
-    return User(id=row.id, login=row.login, role=row.role, commune=row.commune)
+    return User(id=row.id, login=row.login, role=row.role, commune=row.commune,
+                active=bool(row.active))
+
+
+def _keep_an_admin(conn, user_id: int) -> None:
+    """UserError when `user_id` is the last active administrator: someone must stay able to
+    manage accounts and kiosks."""
+    others = conn.execute(select(users.c.id).where(
+        users.c.role == "admin", users.c.active.is_(True), users.c.id != user_id)).first()
+    if others is None:
+        raise UserError("this is the last administrator account: make another one first")
 
 
 def check_role(role: str, commune: str | None) -> tuple[str, str | None]:
@@ -128,21 +139,40 @@ def set_password(engine: Engine, login: str, password: str) -> int:
         return sessions.close_all(conn, user_id)
 
 
-def set_role(engine: Engine, login: str, role: str, commune: str | None = None) -> None:
-    """Change an account's role; its open sessions see the new role at their next page."""
+def set_role(engine: Engine, login: str, role: str, commune: str | None = None, *,
+             keep_an_admin: bool = False) -> None:
+    """Change an account's role; its open sessions see the new role at their next page.
+    `keep_an_admin` (the dashboard) refuses to demote the last administrator."""
     role, commune = check_role(role, commune)
     with engine.begin() as conn:
         user_id = _account_id(conn, login)
+        if keep_an_admin and role != "admin":
+            _keep_an_admin(conn, user_id)
         conn.execute(users.update().where(users.c.id == user_id)
                      .values(role=role, commune=commune))
 
 
-def remove_user(engine: Engine, login: str) -> None:
-    """Delete an account and end its sessions at once."""
+def remove_user(engine: Engine, login: str, *, keep_an_admin: bool = False) -> None:
+    """Delete an account and end its sessions at once (not the last administrator with
+    `keep_an_admin`: the dashboard cannot lock the network out; the server's command line,
+    which can always add an account, can)."""
     with engine.begin() as conn:
         user_id = _account_id(conn, login)
+        if keep_an_admin:
+            _keep_an_admin(conn, user_id)
         sessions.close_all(conn, user_id)
         conn.execute(delete(users).where(users.c.id == user_id))
+
+
+def set_active(engine: Engine, login: str, active: bool) -> None:
+    """Disable an account (it cannot log in, its sessions end at once) or enable it again;
+    never the last active administrator."""
+    with engine.begin() as conn:
+        user_id = _account_id(conn, login)
+        if not active:
+            _keep_an_admin(conn, user_id)
+            sessions.close_all(conn, user_id)
+        conn.execute(users.update().where(users.c.id == user_id).values(active=active))
 
 
 def list_users(engine: Engine) -> list[User]:
@@ -162,7 +192,7 @@ def verify_user(engine: Engine, login: str, password: str) -> User | None:
         _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if row is None:
+    if row is None or not row.active:
         return None
     if _hasher.check_needs_rehash(row.password_hash):
         with engine.begin() as conn:
@@ -173,9 +203,10 @@ def verify_user(engine: Engine, login: str, password: str) -> User | None:
 
 
 def get_user(engine: Engine, user_id: int) -> User | None:
-    """The account with this id, or None once it has been removed."""
+    """The account with this id, or None once it has been removed or disabled."""
     with engine.connect() as conn:
-        row = conn.execute(select(*_COLUMNS).where(users.c.id == user_id)).first()
+        row = conn.execute(select(*_COLUMNS).where(users.c.id == user_id,
+                                                   users.c.active.is_(True))).first()
     return _user(row) if row else None
 
 

@@ -63,10 +63,10 @@ def test_login_open_quarter_download_xlsx(server, network, tmp_path):
         page.screenshot(path=str(SCREENSHOTS / "dashboard-kiosks.png"), full_page=True)
         page.get_by_role("link", name="Ajouter une borne").click()
         page.get_by_label("Nom de la borne").fill("Le Touvet – mairie")
-        page.get_by_label("Commune").fill("Le Touvet")
-        page.get_by_role("button", name="Créer la borne et son jeton").click()
-        assert page.locator("svg.qr path").count() == 1
-        assert len(page.locator("#token").inner_text()) >= 22
+        page.get_by_label("Commune", exact=True).select_option("Le Touvet")
+        page.get_by_role("button", name="Créer la borne").click()
+        assert page.locator("svg.qr").count() == 0  # no QR code (issue 14, point 7)
+        assert len(page.locator("#token").get_attribute("data-token")) >= 22
         page.screenshot(path=str(SCREENSHOTS / "kiosk-added.png"), full_page=True)
         page.goto(server + "/rapports/annuel?annee=2026")
         page.emulate_media(media="print")

@@ -237,9 +237,9 @@ def test_add_kiosk_shows_the_token_once_and_it_works(client, network):
                                                   "commune": "Froges"})
     assert answer.status_code == 200
     assert answer.headers["cache-control"] == "no-store"
-    token = answer.text.split('id="token" class="token">')[1].split("<")[0]
+    token = answer.text.split('data-token="')[1].split('"')[0]
     assert len(token) >= 22
-    assert '<svg' in answer.text and 'class="qr"' in answer.text
+    assert '<svg' not in answer.text  # no QR code: the kiosk has no camera (issue 14, 7)
     assert push(client, token, seed.TODAY - dt.timedelta(days=1)).status_code == 200
     listing = client.get("/bornes").text
     assert "Froges 2" in listing and token not in listing

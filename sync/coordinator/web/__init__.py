@@ -19,6 +19,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from sync.coordinator import users
 
 from . import (
+    accounts,
+    communes,
     directory,
     entries,
     equipment_pages,
@@ -35,7 +37,7 @@ from .pages import HERE, BadForm, LoginRequired, page
 
 ROUTERS = (login.router, statistics.router, kiosks.router, exports.router, transfer.router,
            directory.router, entries.router, imports.router, tallies.router,
-           quarter_notes.router, equipment_pages.router)
+           quarter_notes.router, equipment_pages.router, communes.router, accounts.router)
 
 SESSION_COOKIE = "coordinateur_session"
 SESSION_MAX_AGE_S = 8 * 3600

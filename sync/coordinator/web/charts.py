@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import qrcode
-import qrcode.image.svg
-
 from sync.coordinator import texts
 
 #: Chart text size in SVG units; CSS keeps a chart at least MIN_SCALE of its width on
@@ -162,19 +159,3 @@ def fmt_int(n) -> str:
         return f"{n:,}".replace(",", "\u202f")
     return "" if n is None else str(n)
 
-
-def qr_svg(data: str) -> str:
-    """An inline SVG QR code of `data`, sized by CSS (the library's mm sizes removed)."""
-    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage,
-                      error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    svg = img.to_string(encoding="unicode")
-    start = svg.index("<svg")
-    head_end = svg.index(">", start)
-    head = svg[start:head_end]
-    for attr in ("width", "height"):
-        pos = head.find(f' {attr}="')
-        if pos >= 0:
-            end = head.index('"', pos + len(attr) + 3)
-            head = head[:pos] + head[end + 1 :]
-    return (head + ' role="img" aria-label="QR code de configuration de la borne" class="qr"'
-            + svg[head_end:])
