@@ -1,0 +1,120 @@
+"""The kiosk's voice: plays the audio rendered at install time (kiosk.speech), never synthesis.
+
+The manifest is read on the worker thread after the first frame; each file is loaded by
+Kivy's SoundLoader on the worker thread too, then played on the UI thread, one piece after
+the other. No sound card (an emulated Pi, a kiosk with no speaker): SoundLoader gives
+nothing, the voice says it is mute, and every speaker button hides; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from kivy.clock import Clock, mainthread
+from kivy.event import EventDispatcher
+from kivy.properties import BooleanProperty, ObjectProperty
+
+from kiosk import speech
+
+log = logging.getLogger("kiosk.voice")
+
+
+class Voice(EventDispatcher):
+    """Says shown texts in a language, from the rendered files; `manifest` is None until read."""
+
+    manifest = ObjectProperty(None, allownone=True)
+    #: False once the audio output has failed (no sound card): the speakers hide.
+    audible = BooleanProperty(True)
+
+    def __init__(self, app, **kwargs):
+        super().__init__(**kwargs)
+        self.app = app
+        settings = app.kiosk_config.kiosk
+        self.enabled = settings.speech
+        self.volume = settings.volume / 100
+        if settings.audio_output:
+            # SDL's ALSA output reads the device here, when the first sound is loaded.
+            os.environ.setdefault("AUDIODEV", settings.audio_output)
+        self._sounds: dict = {}
+        self._queue: list = []
+        self._playing = None
+        self._generation = 0
+
+    def start(self) -> None:
+        """Read the manifest off the UI thread (called once the first frame is drawn)."""
+        if self.enabled:
+            folder = self.app.kiosk_config.kiosk.speech_dir
+            self.app.in_background(lambda: speech.Manifest.load(folder), self._loaded)
+
+    def _loaded(self, manifest) -> None:
+        self.manifest = manifest
+
+    def files(self, texts) -> list:
+        """The audio files of `texts` in the app's language (pieces with no audio left out)."""
+        if self.manifest is None or not self.audible:
+            return []
+        lang = self.app.lang
+        return [path for text in texts for path in self.manifest.files(lang, text)]
+
+    def say(self, texts) -> bool:
+        """Read `texts` aloud (what a screen shows); stops what was being said. False when
+        none of them has audio."""
+        files = self.files(texts)
+        self.stop()
+        if not files:
+            return False
+        self._generation += 1
+        generation = self._generation
+        self.app.in_background(lambda: [self._load(path) for path in files],
+                               lambda sounds: self._start(generation, sounds))
+        return True
+
+    def stop(self) -> None:
+        self._generation += 1
+        self._queue = []
+        if self._playing is not None:
+            playing, self._playing = self._playing, None
+            playing.unbind(on_stop=self._next)
+            playing.stop()
+
+    def _load(self, path):
+        """Worker thread: the loaded sound of `path` (kept for the next time), or None."""
+        sound = self._sounds.get(path)
+        if sound is None:
+            from kivy.core.audio import SoundLoader
+
+            sound = SoundLoader.load(str(path))
+            if sound is None:
+                log.warning("cannot play %s (no audio output?): the speaker buttons hide",
+                            path.name)
+                self._mute()
+                return None
+            self._sounds[path] = sound
+        return sound
+
+    @mainthread
+    def _mute(self) -> None:
+        self.audible = False
+
+    def _start(self, generation: int, sounds) -> None:
+        if generation != self._generation:
+            return  # a newer request (or a stop) came while these were loading
+        self._queue = [s for s in sounds if s is not None]
+        self._next()
+
+    def _next(self, *_args) -> None:
+        if self._playing is not None:
+            self._playing.unbind(on_stop=self._next)
+            self._playing = None
+        if self._queue:
+            self.play_sound(self._queue.pop(0))
+
+    def play_sound(self, sound) -> None:
+        """The one place a sound reaches the speaker (UI thread)."""
+        self._playing = sound
+        sound.volume = self.volume
+        sound.bind(on_stop=self._next)
+        sound.play()
+        if sound.state != "play":  # the output refused it: go on rather than hang
+            Clock.schedule_once(self._next, 0)
