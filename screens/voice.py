@@ -66,7 +66,7 @@ class Voice(EventDispatcher):
             return False
         self._generation += 1
         generation = self._generation
-        self.app.in_background(lambda: [self._load(path) for path in files],
+        self.app.in_background(lambda: [self.load(path) for path in files],
                                lambda sounds: self._start(generation, sounds))
         return True
 
@@ -78,7 +78,12 @@ class Voice(EventDispatcher):
             playing.unbind(on_stop=self._next)
             playing.stop()
 
-    def _load(self, path):
+    @property
+    def queued(self) -> list:
+        """The files still to be said after the one playing now."""
+        return [sound.source for sound in self._queue]
+
+    def load(self, path):
         """Worker thread: the loaded sound of `path` (kept for the next time), or None."""
         sound = self._sounds.get(path)
         if sound is None:
