@@ -108,6 +108,9 @@ class SpeakerButton(KButton):
     audio rendered beforehand; hidden while none of them has audio."""
 
     available = BooleanProperty(False)
+    #: the pictogram with "Écouter", or the pictogram alone where the room is short (the
+    #: top bar of Accueil and Fermé, the pages in portrait)
+    labelled = BooleanProperty(True)
     #: screen properties whose change may change what the screen says
     WATCHED = ("title", "choice", "next_opening", "booking")
 
