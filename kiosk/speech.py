@@ -35,6 +35,8 @@ from kiosk import i18n
 #: Where the audio goes by default: beside the package's other assets (not in git).
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "assets" / "speech"
 MANIFEST = "manifest.json"
+#: In the data dir: the volume the mediator chose (one key, `volume`, 0-100; nothing else).
+VOLUME_FILE = "voice.json"
 #: language -> espeak-ng voice. A language missing here is spoken with its own code.
 VOICES = {"fr": "fr-fr", "en": "en-gb", "ar": "ar", "uk": "uk", "tr": "tr", "pt": "pt",
           "es": "es"}
@@ -166,6 +168,29 @@ class Manifest:
             stats[1] += entry.get("bytes", 0)
             stats[2] += entry.get("seconds", 0.0)
         return {lang: tuple(v) for lang, v in sorted(out.items())}
+
+
+# --- the mediator's volume ----------------------------------------------------------------
+
+
+def load_volume(data_dir: Path, default: int) -> int:
+    """The volume the mediator chose, else `default` (also for a torn or foreign file)."""
+    try:
+        value = json.loads((Path(data_dir) / VOLUME_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+    volume = value.get("volume") if isinstance(value, dict) and set(value) == {"volume"} else None
+    if not isinstance(volume, int) or isinstance(volume, bool) or not 0 <= volume <= 100:
+        return default
+    return volume
+
+
+def save_volume(data_dir: Path, volume: int) -> None:
+    """Keep the mediator's volume (0-100), written whole or not at all."""
+    from kiosk.storage import write_atomic
+
+    volume = max(0, min(100, int(volume)))
+    write_atomic(Path(data_dir) / VOLUME_FILE, json.dumps({"volume": volume}).encode(), 0o600)
 
 
 # --- rendering -----------------------------------------------------------------------------

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from kivy.clock import Clock, mainthread
 from kivy.event import EventDispatcher
-from kivy.properties import BooleanProperty, ObjectProperty
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk import speech
 
@@ -26,13 +29,15 @@ class Voice(EventDispatcher):
     manifest = ObjectProperty(None, allownone=True)
     #: False once the audio output has failed (no sound card): the speakers hide.
     audible = BooleanProperty(True)
+    #: 0-100: the config's `volume` until the mediator sets one (kept in the data dir).
+    volume = NumericProperty(80)
 
     def __init__(self, app, **kwargs):
         super().__init__(**kwargs)
         self.app = app
         settings = app.kiosk_config.kiosk
         self.enabled = settings.speech
-        self.volume = settings.volume / 100
+        self.volume = settings.volume
         if settings.audio_output:
             # SDL's ALSA output reads the device here, when the first sound is loaded.
             os.environ.setdefault("AUDIODEV", settings.audio_output)
@@ -44,11 +49,22 @@ class Voice(EventDispatcher):
     def start(self) -> None:
         """Read the manifest off the UI thread (called once the first frame is drawn)."""
         if self.enabled:
-            folder = self.app.kiosk_config.kiosk.speech_dir
-            self.app.in_background(lambda: speech.Manifest.load(folder), self._loaded)
+            settings = self.app.kiosk_config.kiosk
+            self.app.in_background(
+                lambda: (speech.Manifest.load(settings.speech_dir),
+                         speech.load_volume(settings.data_dir, settings.volume)),
+                self._loaded)
 
-    def _loaded(self, manifest) -> None:
-        self.manifest = manifest
+    def _loaded(self, found) -> None:
+        self.manifest, self.volume = found
+
+    def change_volume(self, step: int) -> None:
+        """The mediator's - and +: heard at once, kept in the data dir (worker thread)."""
+        self.volume = max(0, min(100, self.volume + step))
+        if self._playing is not None:
+            self._playing.volume = self.volume / 100
+        volume, data_dir = self.volume, self.app.kiosk_config.kiosk.data_dir
+        self.app.in_background(lambda: speech.save_volume(data_dir, volume), None)
 
     def files(self, texts) -> list:
         """The audio files of `texts` in the app's language (pieces with no audio left out)."""
@@ -118,8 +134,17 @@ class Voice(EventDispatcher):
     def play_sound(self, sound) -> None:
         """The one place a sound reaches the speaker (UI thread)."""
         self._playing = sound
-        sound.volume = self.volume
+        sound.volume = self.volume / 100
         sound.bind(on_stop=self._next)
         sound.play()
         if sound.state != "play":  # the output refused it: go on rather than hang
             Clock.schedule_once(self._next, 0)
+
+
+class VolumeRow(BoxLayout):
+    """The mediator view's "Voix lue : 80 %" with - and + (10 points a touch)."""
+
+    STEP = 10
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

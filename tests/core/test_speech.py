@@ -93,3 +93,15 @@ def test_the_audio_keys_of_the_config(tmp_path):
         _kiosk(tmp_path, volume=120)
     with pytest.raises(config.ConfigError, match=r"kiosk\.speech must be true or false"):
         _kiosk(tmp_path, speech="yes")
+
+
+def test_the_mediators_volume_is_one_key_in_the_data_dir(tmp_path):
+    assert speech.load_volume(tmp_path, 80) == 80
+    speech.save_volume(tmp_path, 140)
+    assert json.loads((tmp_path / speech.VOLUME_FILE).read_text()) == {"volume": 100}
+    speech.save_volume(tmp_path, 30)
+    assert speech.load_volume(tmp_path, 80) == 30
+    for foreign in ('{"volume": 30, "name": "x"}', '{"volume": true}', '{"volume": 101}',
+                    "[30]", "{torn"):
+        (tmp_path / speech.VOLUME_FILE).write_text(foreign)
+        assert speech.load_volume(tmp_path, 80) == 80, foreign

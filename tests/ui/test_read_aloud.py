@@ -55,16 +55,28 @@ def _config(tmp_path, folder, **kiosk):
 
 
 def _spy(app) -> list[tuple[Path, float]]:
-    """Every sound the app plays: (file, length in seconds), through the real play."""
-    played = []
+    """Every sound the app plays: (file, length in seconds), through the real play; the
+    volume each was played at in `played.volumes`."""
+    played = _Played()
     play = app.voice.play_sound
 
     def play_sound(sound):
-        played.append((Path(sound.source), sound.length))
         play(sound)
+        played.append((Path(sound.source), sound.length))
+        played.volumes.append(sound.volume)
 
     app.voice.play_sound = play_sound
     return played
+
+
+class _Played(list):
+    def __init__(self):
+        super().__init__()
+        self.volumes = []
+
+    def clear(self):
+        super().clear()
+        self.volumes.clear()
 
 
 def _speaker(view):
@@ -224,3 +236,42 @@ def test_every_file_of_the_installed_bundle_plays_through_the_app(tmp_path):
     assert {lang for lang, *_ in (f.split("/") for f in lengths)} == set(i18n.LANGUAGES)
     silent = [f for f, length in lengths.items() if not length]
     assert not silent, f"files that do not play: {silent[:5]}"
+
+
+def test_the_mediator_sets_the_volume_and_it_stays_after_a_restart(tmp_path, audio):
+    from ui_helpers import open_mediator_view, tap_in_view
+
+    from screens.voice import VolumeRow
+
+    config = _config(tmp_path, audio, volume=50)
+    seen = {}
+
+    def script(app):
+        played = _spy(app)
+        yield from wait_until(lambda: app.voice.manifest is not None)
+        assert app.voice.volume == 50  # the config's, until the mediator sets one
+        mediator = yield from open_mediator_view(app)
+        row = next(w for w in mediator.walk() if isinstance(w, VolumeRow))
+        assert row.ids.level.text.endswith("Voix lue : 50 %")
+        yield from tap_in_view(mediator, row.ids.quieter)
+        yield 0.2
+        yield from tap_in_view(mediator, row.ids.quieter)
+        yield 0.2
+        assert app.voice.volume == 30 and row.ids.level.text.endswith("Voix lue : 30 %")
+        saved = tmp_path / "data" / speech.VOLUME_FILE
+        yield from wait_until(lambda: saved.exists()
+                              and speech.load_volume(saved.parent, 0) == 30)
+        app.go_home()
+        yield 0.2
+        yield from _listen(app, screen(app, "accueil"), played)
+        seen["volume"] = played.volumes[0]
+
+    run_app(config, script)
+    assert seen["volume"] == pytest.approx(0.3)
+
+    def again(app):
+        yield from wait_until(lambda: app.voice.manifest is not None)
+        seen["after restart"] = app.voice.volume
+
+    run_app(config, again)
+    assert seen["after restart"] == 30
