@@ -21,6 +21,7 @@ from permanence_tour import FULL  # noqa: E402
 from ui_helpers import (  # noqa: E402
     UI_NOW,
     UI_TODAY,
+    hold,
     make_config,
     press,
     run_app,
@@ -182,9 +183,7 @@ def test_a_long_press_reads_a_category_and_a_tap_still_counts_at_once(tmp_path, 
         assert today_counts(app) == before  # reading it counted nothing
         # A shorter press is a tap: counted on release, nothing read.
         played.clear()
-        touch = press(button)
-        yield 0.3
-        touch.touch_up()
+        yield from hold(button, 0.3)
         assert app.root.current == "merci"
         assert today_counts(app)[button.category_id] == before[button.category_id] + 1
         yield 0.6
@@ -207,12 +206,9 @@ def test_without_audio_no_speaker_shows_and_a_long_press_is_a_tap(tmp_path):
         app.go_home()
         yield 0.2
         button = home.category_buttons()[0]
-        touch = press(button)
-        yield 0.9
-        touch.touch_up()
+        yield from hold(button, 0.9)
         yield 0.1
-        assert app.root.current == "merci"
-        assert today_counts(app)[button.category_id] == 1
+        assert (app.root.current, today_counts(app)[button.category_id]) == ("merci", 1)
 
     run_app(config, script)
 

@@ -28,7 +28,7 @@ def test_without_a_sound_card_in_a_fresh_process():
 
 @pytest.mark.skipif(not os.environ.get(NO_CARD), reason="run in its own process")
 def test_the_speakers_hide_and_taps_count(tmp_path):
-    from ui_helpers import make_config, press, run_app, screen, tap, today_counts, wait_until
+    from ui_helpers import hold, make_config, run_app, screen, tap, today_counts, wait_until
 
     from kiosk import speech
 
@@ -45,11 +45,8 @@ def test_the_speakers_hide_and_taps_count(tmp_path):
         yield from wait_until(lambda: not app.voice.audible)
         yield from wait_until(lambda: not speaker.available and speaker.opacity == 0)
         button = home.category_buttons()[1]
-        touch = press(button)  # held: no voice now, so it is a tap
-        yield 0.9
-        touch.touch_up()
+        yield from hold(button, 0.9)  # held: no voice now, so it is a tap
         yield 0.2
-        assert app.root.current == "merci"
-        assert today_counts(app)[button.category_id] == 1
+        assert (app.root.current, today_counts(app)[button.category_id]) == ("merci", 1)
 
     run_app(config, script)
