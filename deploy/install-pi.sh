@@ -229,8 +229,9 @@ release_id() {
   if [ -d "$src" ]; then
     [ -f "$src/pyproject.toml" ] || die "$src has no pyproject.toml: not the project's source folder"
     version=$(sed -n 's/^version *= *"\([^"]*\)".*/\1/p' "$src/pyproject.toml" | head -n 1)
+    # assets/speech/ is audio rendered in that checkout, not part of the release.
     digest=$(cd "$src" && find kiosk screens sync assets pyproject.toml -type f \
-      ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 2>/dev/null | sort -z \
+      ! -name '*.pyc' ! -path '*/__pycache__/*' ! -path 'assets/speech/*' -print0 2>/dev/null | sort -z \
       | xargs -0 sha256sum | sha256sum | cut -c1-12)
   else
     version=$(basename "$src" | sed -n 's/^permanence[-_]kiosk-\([0-9][^-]*\)\(-\|\.tar\).*/\1/p')
