@@ -41,7 +41,6 @@ class Voice(EventDispatcher):
         if settings.audio_output:
             # SDL's ALSA output reads the device here, when the first sound is loaded.
             os.environ.setdefault("AUDIODEV", settings.audio_output)
-        self._sounds: dict = {}
         self._queue: list = []
         self._playing = None
         self._generation = 0
@@ -88,11 +87,14 @@ class Voice(EventDispatcher):
 
     def stop(self) -> None:
         self._generation += 1
-        self._queue = []
+        queue, self._queue = self._queue, []
         if self._playing is not None:
             playing, self._playing = self._playing, None
             playing.unbind(on_stop=self._next)
             playing.stop()
+            queue.append(playing)
+        for sound in queue:
+            sound.unload()
 
     @property
     def queued(self) -> list:
@@ -100,18 +102,15 @@ class Voice(EventDispatcher):
         return [sound.source for sound in self._queue]
 
     def load(self, path):
-        """Worker thread: the loaded sound of `path` (kept for the next time), or None."""
-        sound = self._sounds.get(path)
-        if sound is None:
-            from kivy.core.audio import SoundLoader
+        """Worker thread: `path` loaded, or None. Sounds are loaded for one reading and
+        unloaded after it: decoded speech takes about 10 MB a minute, a language 60 MB."""
+        from kivy.core.audio import SoundLoader
 
-            sound = SoundLoader.load(str(path))
-            if sound is None:
-                log.warning("cannot play %s (no audio output?): the speaker buttons hide",
-                            path.name)
-                self._mute()
-                return None
-            self._sounds[path] = sound
+        sound = SoundLoader.load(str(path))
+        if sound is None and path.is_file():
+            log.warning("cannot play %s (no audio output?): the speaker buttons hide",
+                        path.name)
+            self._mute()
         return sound
 
     @mainthread
@@ -119,15 +118,19 @@ class Voice(EventDispatcher):
         self.audible = False
 
     def _start(self, generation: int, sounds) -> None:
-        if generation != self._generation:
-            return  # a newer request (or a stop) came while these were loading
-        self._queue = [s for s in sounds if s is not None]
+        sounds = [s for s in sounds if s is not None]
+        if generation != self._generation:  # a newer request (or a stop) came meanwhile
+            for sound in sounds:
+                sound.unload()
+            return
+        self._queue = sounds
         self._next()
 
     def _next(self, *_args) -> None:
         if self._playing is not None:
-            self._playing.unbind(on_stop=self._next)
-            self._playing = None
+            played, self._playing = self._playing, None
+            played.unbind(on_stop=self._next)
+            played.unload()
         if self._queue:
             self.play_sound(self._queue.pop(0))
 

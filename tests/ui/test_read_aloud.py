@@ -126,8 +126,10 @@ def test_every_visitor_screen_reads_itself_in_each_language(tmp_path, audio):
             app.go_home()
             yield 0.2
             heard[lang, "accueil"] = yield from _listen(app, screen(app, "accueil"), played)
+            assert app.voice.queued  # the choices come next...
             app.open_info()
             yield 0.2
+            assert app.voice.queued == []  # ...but leaving the screen silences it
             heard[lang, "infos"] = yield from _listen(app, screen(app, "infos"), played)
             for name in ("donnees", "mandat", "permanence"):
                 app.open_pages(name)
