@@ -293,7 +293,7 @@ def cmd_speech_render(args) -> int:
     """Render the read-aloud audio for this config (install time; see kiosk/speech.py)."""
     cfg = _load_config(args)
     os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # Kivy leaves stderr alone, stays quiet
     from kiosk import speech
     from screens.spoken import all_texts
 

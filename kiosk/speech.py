@@ -263,18 +263,20 @@ def render(texts: dict[str, Iterable[str]], folder: Path | str | None = None, *,
         entry["seconds"] = _speak(entry["lang"], entry["text"], dest)
         entry["bytes"] = dest.stat().st_size
 
-    try:
-        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-            list(pool.map(one, todo))
-    except subprocess.CalledProcessError as exc:
-        raise SpeechError(f"{exc.cmd[0]} failed ({exc.stderr.decode(errors='replace')[:200].strip()})") from None
-    except OSError as exc:
-        raise SpeechError(f"cannot write the audio in {folder}: {exc.strerror}") from None
     data = {"version": 1, "engine": "espeak-ng", "rate": RATE,
             "voices": {lang: voice(lang) for lang in texts}, "texts": wanted}
-    tmp = folder / (MANIFEST + ".part")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, folder / MANIFEST)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+            list(pool.map(one, todo))
+        tmp = folder / (MANIFEST + ".part")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, folder / MANIFEST)
+    except subprocess.CalledProcessError as exc:
+        said = exc.stderr.decode(errors="replace").strip()[:200]
+        raise SpeechError(f"{exc.cmd[0]} failed ({said})") from None
+    except OSError as exc:
+        raise SpeechError(f"cannot write the audio in {folder}: {exc.strerror}") from None
     kept_files = {e["file"] for e in wanted.values()}
     removed = 0
     for path in folder.glob("*/*.ogg"):

@@ -105,3 +105,12 @@ def test_the_mediators_volume_is_one_key_in_the_data_dir(tmp_path):
                     "[30]", "{torn"):
         (tmp_path / speech.VOLUME_FILE).write_text(foreign)
         assert speech.load_volume(tmp_path, 80) == 80, foreign
+
+
+def test_an_unwritable_folder_or_unknown_voice_is_one_clear_error(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with pytest.raises(speech.SpeechError, match="cannot write the audio in"):
+        speech.render({"fr": ["Oui"]}, blocked / "audio")
+    with pytest.raises(speech.SpeechError, match="espeak-ng failed"):
+        speech.render({"xx-no-such-voice": ["Oui"]}, tmp_path / "audio")

@@ -275,3 +275,32 @@ def test_the_mediator_sets_the_volume_and_it_stays_after_a_restart(tmp_path, aud
 
     run_app(config, again)
     assert seen["after restart"] == 30
+
+
+def test_the_speech_render_command(tmp_path):
+    """`kiosk speech-render`: the bundle of a config, then nothing new; one line when the
+    voice is missing."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "config.toml"
+    config.write_text('[kiosk]\ndata_dir = "data"\nlanguages = ["fr"]\n'
+                      '[coordinator]\nurl = ""\ntoken_file = ""\n'
+                      '[permanence]\nplace = "Salle des fêtes"\n', encoding="utf-8")
+    command = [sys.executable, "-m", "kiosk", "speech-render", "--config", str(config),
+               "--out", str(tmp_path / "audio")]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert first.stdout.splitlines()[0].startswith("speech: ")
+    assert " 0 kept" in first.stdout and "  fr: " in first.stdout
+    manifest = speech.Manifest.load(tmp_path / "audio")
+    assert manifest.path("fr", "Salle des fêtes").is_file()  # a text of the config
+    assert set(manifest.sizes()) == {"fr"}
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.stdout.startswith("speech: 0 rendered, ")
+    bare = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PATH": str(tmp_path)})
+    assert bare.returncode == 1
+    assert bare.stderr.strip().splitlines() == [
+        "kiosk speech-render: espeak-ng and oggenc not found: install the Debian packages "
+        "espeak-ng and vorbis-tools (apt-get install espeak-ng vorbis-tools)"]
