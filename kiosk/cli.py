@@ -294,6 +294,9 @@ def cmd_speech_render(args) -> int:
     cfg = _load_config(args)
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # Kivy leaves stderr alone, stays quiet
+    # Run as root at install time: no Kivy settings or log files left in root's home.
+    os.environ.setdefault("KIVY_NO_CONFIG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
     from kiosk import speech
     from screens.spoken import all_texts
 
