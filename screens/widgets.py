@@ -125,6 +125,10 @@ class SpeakerButton(KButton):
         app.voice.bind(manifest=self._check, audible=self._check)
 
     def on_parent(self, *_args) -> None:
+        self._find_screen()
+
+    def _find_screen(self):
+        """The screen this button reads (found once it is in the screen's tree)."""
         screen = self.parent
         while screen is not None and not isinstance(screen, KioskScreen):
             screen = screen.parent
@@ -134,9 +138,11 @@ class SpeakerButton(KButton):
                         **{name: self._check for name in self.WATCHED
                            if screen.property(name, quiet=True) is not None})
             self._check()
+        return self._screen
 
     def _texts(self) -> list[str]:
-        return self._screen.spoken_texts() if self._screen is not None else []
+        screen = self._screen or self._find_screen()
+        return screen.spoken_texts() if screen is not None else []
 
     def _update(self, *_args) -> None:
         voice = App.get_running_app().voice
