@@ -27,8 +27,10 @@ ETC=/etc/permanence-kiosk
 DATA=/var/lib/permanence-kiosk
 UNIT=permanence-kiosk.service
 LOCK=$REPO/requirements/kiosk.txt   # scripts/lock: every package pinned with its hashes
+# espeak-ng and vorbis-tools render the read-aloud audio at install time; alsa-utils gives
+# `aplay -l` to find the speaker's card for [kiosk] audio_output (docs/accessibility.md).
 APT_PACKAGES=(python3 python3-venv procps libgl1 libgl1-mesa-dri libegl1 libgles2 libgbm1 libdrm2
-  libmtdev1 fake-hwclock systemd-timesyncd)
+  libmtdev1 fake-hwclock systemd-timesyncd espeak-ng vorbis-tools alsa-utils)
 KEEP_RELEASES=3
 
 root=""
@@ -202,8 +204,9 @@ ensure_user() {
     system useradd --system --user-group --home-dir "$DATA" --no-create-home \
       --shell /usr/sbin/nologin "$kiosk_user"
   fi
-  # render and input come with udev rules on Pi OS, but a minimal Debian root lacks them.
-  for group in video render input; do
+  # render and input come with udev rules on Pi OS, but a minimal Debian root lacks them;
+  # audio opens the sound card (HDMI, jack or USB speaker) for the read-aloud voice.
+  for group in video render input audio; do
     if [ -z "$root" ] && ! getent group "$group" >/dev/null; then
       changed "creating the group $group"
       system groupadd --system "$group"
@@ -226,8 +229,9 @@ release_id() {
   if [ -d "$src" ]; then
     [ -f "$src/pyproject.toml" ] || die "$src has no pyproject.toml: not the project's source folder"
     version=$(sed -n 's/^version *= *"\([^"]*\)".*/\1/p' "$src/pyproject.toml" | head -n 1)
+    # assets/speech/ is audio rendered in that checkout, not part of the release.
     digest=$(cd "$src" && find kiosk screens sync assets pyproject.toml -type f \
-      ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 2>/dev/null | sort -z \
+      ! -name '*.pyc' ! -path '*/__pycache__/*' ! -path 'assets/speech/*' -print0 2>/dev/null | sort -z \
       | xargs -0 sha256sum | sha256sum | cut -c1-12)
   else
     version=$(basename "$src" | sed -n 's/^permanence[-_]kiosk-\([0-9][^-]*\)\(-\|\.tar\).*/\1/p')
@@ -414,6 +418,24 @@ enable_services() {
   [ "$(sysctl -n kernel.sysrq)" = 0 ] || { sysctl --quiet --system; changed "SysRq keys disabled"; }
 }
 
+# The read-aloud audio of this release and this config (kiosk/speech.py): only what is new
+# is spoken, so a second run changes nothing. Without it the kiosk works, silent.
+render_speech() {
+  local out
+  if [ -n "$root" ] || [ "$dry_run" -eq 1 ]; then
+    say "would run: $PREFIX/current/bin/kiosk speech-render --config $ETC/config.toml"
+    return 0
+  fi
+  if ! out=$("$PREFIX/current/bin/kiosk" speech-render --config "$ETC/config.toml" 2>&1); then
+    say "warning: the read-aloud audio could not be made (${out##*$'\n'}); the kiosk stays silent"
+    return 0
+  fi
+  case "$out" in
+    "speech: 0 rendered, "*", 0 removed"*) ;;
+    *) changed "read-aloud audio: ${out%%$'\n'*}"; restart_needed=1 ;;
+  esac
+}
+
 check_config() {
   [ -z "$root" ] && [ "$dry_run" -eq 0 ] || return 0
   "$PREFIX/current/bin/python" -c 'import sys
@@ -446,6 +468,7 @@ install_units
 install_hardening
 enable_services
 check_config
+render_speech
 
 if [ "$changes" -eq 0 ]; then
   say "everything already up to date; nothing changed"

@@ -83,6 +83,8 @@ from kivy.properties import (  # noqa: E402
     StringProperty,
 )
 
+from screens.voice import Voice  # noqa: E402
+
 
 class _BackHome(ExceptionHandler):
     """An exception in a screen is logged and the app goes back to Accueil.
@@ -172,6 +174,7 @@ class KioskApp(App):
         # The kv files' `_` (rules are applied after this, when the screens are built).
         global_idmap["_"] = Translator(self)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
+        self.voice = Voice(self)  # read aloud: plays audio rendered at install time
         self._last_tap = None
         self._last_tap_at = -1e9
         self._held_day = None
@@ -280,6 +283,7 @@ class KioskApp(App):
 
         Window.unbind(on_flip=self._on_first_flip)
         self.ready = True
+        self.voice.start()
         sdnotify.notify("READY=1")
         # What the first frame does not need comes on the next clock tick, which Kivy runs
         # before it dispatches the next touch: Merci is ready for the first tap. The sync

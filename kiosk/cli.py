@@ -1,4 +1,4 @@
-"""The `kiosk` command line: run, tally, sync, export, transfer, set-pin.
+"""The `kiosk` command line: run, tally, sync, export, transfer, set-pin, speech-render.
 
 Every failure the user can cause (arguments, config, a locked or unreadable store) ends
 with one line on stderr and exit status 2, never a traceback.
@@ -289,6 +289,29 @@ def cmd_set_pin(args) -> int:
     return 0
 
 
+def cmd_speech_render(args) -> int:
+    """Render the read-aloud audio for this config (install time; see kiosk/speech.py)."""
+    cfg = _load_config(args)
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # Kivy leaves stderr alone, stays quiet
+    # Run as root at install time: no Kivy settings or log files left in root's home.
+    os.environ.setdefault("KIVY_NO_CONFIG", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    from kiosk import speech
+    from screens.spoken import all_texts
+
+    folder = Path(args.out) if args.out else (cfg.kiosk.speech_dir or speech.DEFAULT_DIR)
+    try:
+        report = speech.render(all_texts(cfg, dt.date.today()), folder)
+    except speech.SpeechError as exc:
+        raise CliError(f"kiosk speech-render: {exc}", FAILURE) from None
+    print(f"speech: {report.rendered} rendered, {report.kept} kept, {report.removed} removed "
+          f"in {report.seconds} s into {folder}")
+    for lang, (files, size, seconds) in speech.Manifest.load(folder).sizes().items():
+        print(f"  {lang}: {files} files, {size / 1e6:.2f} MB, {seconds / 60:.1f} min of speech")
+    return 0
+
+
 # --- parser --------------------------------------------------------------------------------
 
 
@@ -326,6 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     transfer.set_defaults(func=cmd_transfer)
     set_pin = sub.add_parser("set-pin", parents=[common], help="set the mediator PIN")
     set_pin.set_defaults(func=cmd_set_pin)
+    render = sub.add_parser("speech-render", parents=[common],
+                            help="render the read-aloud audio (after installing or "
+                                 "changing the config)")
+    render.add_argument("--out", metavar="DIR", help="audio folder (default: kiosk.speech_dir)")
+    render.set_defaults(func=cmd_speech_render)
     parser.set_defaults(func=cmd_run)
     return parser
 

@@ -115,6 +115,11 @@ class KioskSettings:
     hardware_clock: bool = False
     synced_flag: Path = DEFAULT_SYNCED_FLAG
     export_dirs: tuple[Path, ...] = (Path("/media"), Path("/run/media"))
+    # Read aloud (docs/accessibility.md): audio rendered by `kiosk speech-render`.
+    speech: bool = True
+    speech_dir: Path | None = None  # None: the package's assets/speech
+    audio_output: str = ""  # an ALSA device, e.g. "plughw:CARD=vc4hdmi0"; "" = the default
+    volume: int = 80
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,10 @@ def parse(data: dict, path: Path | None = None) -> Config:
         synced_flag=_path(k, "synced_flag", base, K.synced_flag) or Path("/nonexistent"),
         export_dirs=tuple(Path(p).expanduser() for p in
                           k.take("export_dirs", list, [str(d) for d in K.export_dirs])),
+        speech=k.take("speech", bool, K.speech),
+        speech_dir=_path(k, "speech_dir", base, K.speech_dir),
+        audio_output=k.take("audio_output", str, K.audio_output).strip(),
+        volume=k.number("volume", K.volume, 0, 100),
     )
     k.finish()
 

@@ -30,6 +30,11 @@ class AccueilScreen(HomeScreen):
         """The buttons in screen order (top-left first)."""
         return list(reversed(self.ids.grid.children))
 
+    def spoken_texts(self) -> list[str]:
+        """The question, then each choice (its name and examples)."""
+        return [self.ids.greeting.text,
+                *(text for b in self.category_buttons() for text in (b.label, b.examples))]
+
     def _chosen(self, button: CategoryButton) -> None:
         self.kiosk.record_visit(button.category_id)
 

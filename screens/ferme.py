@@ -24,6 +24,10 @@ class FermeScreen(HomeScreen):
     def on_pre_enter(self, *_args):
         self._refresh()
 
+    def spoken_texts(self) -> list[str]:
+        return [self.kiosk.tr("La permanence est fermée."), self.next_opening, self.booking,
+                self.phone]
+
     def _refresh(self, *_args) -> None:
         app = self.kiosk
         permanence = app.kiosk_config.permanence

@@ -10,7 +10,10 @@ from screens.widgets import KioskScreen
 
 
 class InfosScreen(KioskScreen):
-    pass
+    def spoken_texts(self) -> list[str]:
+        ids = self.ids
+        return [ids.title.text, ids.data.label, ids.data.examples, ids.mandate.label,
+                ids.mandate.examples]
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

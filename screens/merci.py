@@ -17,6 +17,9 @@ class MerciScreen(KioskScreen):
     def on_kv_post(self, _base):
         self.kiosk.bind(last_category=self._refresh, lang=self._refresh)
 
+    def spoken_texts(self) -> list[str]:
+        return [self.choice, self.ids.thanks.text]
+
     def _refresh(self, app, _value) -> None:
         if app.last_category:
             category = app.category(app.last_category)

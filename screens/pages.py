@@ -31,6 +31,10 @@ class Page:
     qr_url: str | None = None  # a page with a QR code to the full text ("" = no URL set)
     lines: tuple[Line, ...] = ()
 
+    def texts(self) -> list[str]:
+        """What the page says, top first (read aloud by its speaker button)."""
+        return [self.title, self.body, *(line.text for line in self.lines)]
+
 
 class PageLine(KText):
     """A line of `Page.lines` on screen; `marked` is what a test reads for "today"."""
@@ -50,6 +54,9 @@ class PagesScreen(KioskScreen):
     def pages(self) -> list[Page]:
         """The pages, said in the app's language (`self.kiosk.tr`)."""
         raise NotImplementedError
+
+    def spoken_texts(self) -> list[str]:
+        return self.pages()[self.index].texts() if self.title else []
 
     def on_kv_post(self, _base):
         self.kiosk.bind(lang=self._show)

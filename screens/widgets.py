@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import (
@@ -53,18 +54,115 @@ class KButton(ButtonBehavior, BoxLayout):
 
 
 class CategoryButton(ButtonBehavior, BoxLayout):
-    """A reason for the visit on Accueil. `category_id` is part of the Contract."""
+    """A reason for the visit on Accueil. `category_id` is part of the Contract.
+
+    Held `long_press_s` seconds, it reads its name aloud and the release does nothing (it
+    is not counted); a shorter tap acts at once on release, as any button. Without audio
+    for its name, a long press is a tap as before.
+    """
 
     category_id = StringProperty("")
     icon = StringProperty("")
     label = StringProperty("")
     examples = StringProperty("")
+    long_press_s = NumericProperty(0.6)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._hold = None
+
+    def spoken_texts(self) -> list[str]:
+        return [self.label, self.examples]
+
+    def on_touch_down(self, touch):
+        voice = getattr(App.get_running_app(), "voice", None)
+        if (voice is not None and self.collide_point(*touch.pos) and not self.disabled
+                and voice.files(self.spoken_texts())):
+            self._cancel_hold()
+            self._hold = Clock.schedule_once(lambda _dt: self._held(touch, voice),
+                                             self.long_press_s)
+        return super().on_touch_down(touch)
+
+    def on_touch_up(self, touch):
+        self._cancel_hold()
+        if touch.grab_current is self and touch.ud.get("spoken") is self:
+            touch.ungrab(self)
+            self._do_release()
+            return True
+        return super().on_touch_up(touch)
+
+    def _cancel_hold(self) -> None:
+        if self._hold is not None:
+            self._hold.cancel()
+            self._hold = None
+
+    def _held(self, touch, voice) -> None:
+        self._hold = None
+        if self.state == "down" and touch.time_end == -1:  # still held on this button
+            touch.ud["spoken"] = self
+            voice.say(self.spoken_texts())
+
+
+class SpeakerButton(KButton):
+    """"Écouter": reads its screen's `spoken_texts()` aloud in the app's language, from the
+    audio rendered beforehand; hidden while none of them has audio."""
+
+    available = BooleanProperty(False)
+    #: the pictogram with "Écouter", or the pictogram alone where the room is short (the
+    #: top bar of Accueil and Fermé, the pages in portrait)
+    labelled = BooleanProperty(True)
+    #: screen properties whose change may change what the screen says
+    WATCHED = ("title", "choice", "next_opening", "booking")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._check = Clock.create_trigger(self._update)
+        self._screen = None
+
+    def on_kv_post(self, _base):
+        app = App.get_running_app()
+        app.bind(lang=self._check)
+        app.voice.bind(manifest=self._check, audible=self._check)
+
+    def on_parent(self, *_args) -> None:
+        self._find_screen()
+
+    def _find_screen(self):
+        """The screen this button reads (found once it is in the screen's tree)."""
+        screen = self.parent
+        while screen is not None and not isinstance(screen, KioskScreen):
+            screen = screen.parent
+        if screen is not None and screen is not self._screen:
+            self._screen = screen
+            screen.bind(on_pre_enter=self._check, on_leave=self._silence,
+                        **{name: self._check for name in self.WATCHED
+                           if screen.property(name, quiet=True) is not None})
+            self._check()
+        return self._screen
+
+    def _texts(self) -> list[str]:
+        screen = self._screen or self._find_screen()
+        return screen.spoken_texts() if screen is not None else []
+
+    def _update(self, *_args) -> None:
+        voice = App.get_running_app().voice
+        self.available = bool(voice.files(self._texts()))
+
+    def _silence(self, *_args) -> None:
+        App.get_running_app().voice.stop()
+
+    def on_release(self) -> None:
+        App.get_running_app().voice.say(self._texts())
 
 
 class KioskScreen(Screen):
     """A screen of the kiosk; `kiosk` is the KioskApp that built it."""
 
     kiosk = ObjectProperty(None)
+
+    def spoken_texts(self) -> list[str]:
+        """What the screen's speaker button reads, as shown (none: no button)."""
+        return []
 
 
 class HomeScreen(KioskScreen):

@@ -16,7 +16,8 @@ case "$what" in
 esac
 
 # Kivy's SDL2 wheel needs Mesa GL/EGL and libmtdev; Xvfb gives a screen where there is none.
-apt_kiosk=(libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 xvfb xauth)
+# espeak-ng and oggenc (vorbis-tools) render the read-aloud audio (kiosk/speech.py).
+apt_kiosk=(libgl1 libgl1-mesa-dri libegl1 libgles2 libmtdev1 xvfb xauth espeak-ng vorbis-tools)
 apt_test=("${apt_kiosk[@]}" postgresql chromium shellcheck systemd ansible-core caddy nginx-light
           zbar-tools poppler-utils)
 case "$what" in
@@ -58,3 +59,6 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --no-deps -e ".$extras"
   touch "$stamp"
 fi
+# The read-aloud audio of the demo config (or $KIOSK_CONFIG's) into assets/speech/: only the
+# texts that are new since the last run are spoken (a few seconds the first time).
+.venv/bin/kiosk speech-render --config "${KIOSK_CONFIG:-deploy/config.demo.toml}" >/dev/null

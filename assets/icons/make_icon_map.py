@@ -28,6 +28,8 @@ NAMES = (
     # the mandate, data and "La permanence" pages
     "town-hall", "gavel", "account-group", "monitor", "bell-ring-outline",
     "hand-back-right-outline", "archive-outline", "shield-account", "information-outline",
+    # read aloud
+    "volume-high",
 )
 
 

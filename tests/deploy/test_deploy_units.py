@@ -90,7 +90,7 @@ def test_kiosk_unit_restarts_forever_and_has_a_watchdog():
     assert s["TTYPath"] == ["/dev/tty1"] and "getty@tty1.service" in s["Conflicts"][0]
     assert "SDL_VIDEODRIVER=kmsdrm" in s["Environment"]
     assert s["StandardOutput"] == ["journal"]
-    assert s["User"] == ["kiosk"] and s["SupplementaryGroups"] == ["video render input"]
+    assert s["User"] == ["kiosk"] and s["SupplementaryGroups"] == ["video render input audio"]
 
 
 def test_coordinator_listens_on_loopback_only():

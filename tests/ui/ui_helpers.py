@@ -209,6 +209,13 @@ def press(widget):
     return touch
 
 
+def hold(widget, seconds: float):
+    """Press `widget`, keep pressing `seconds` (the app runs meanwhile), then release."""
+    touch = press(widget)
+    yield seconds
+    touch.touch_up()
+
+
 def touch_at(x: float, y: float):
     from kivy.tests.common import UnitTestTouch
 
