@@ -28,10 +28,17 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "assets" / "locale"
 SOURCE_LANGUAGE = "fr"
 
 
+#: The order languages are offered in when the config does not say (the language picker
+#: follows the config's order): French, English, then issue 16's order; a catalogue not
+#: named here comes after, alphabetically.
+PREFERRED_ORDER = ("fr", "en", "ar", "uk", "tr", "pt", "es")
+
+
 def _languages() -> tuple[str, ...]:
     """The languages with a compiled catalogue, French (the source) first."""
     found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
-    return (SOURCE_LANGUAGE, *sorted(found - {SOURCE_LANGUAGE}))
+    known = [lang for lang in PREFERRED_ORDER if lang in found | {SOURCE_LANGUAGE}]
+    return (*known, *sorted(found - set(known)))
 
 
 LANGUAGES: tuple[str, ...] = _languages()

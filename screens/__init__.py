@@ -11,6 +11,7 @@ from importlib import import_module
 #: screen name -> (module, class) of the screens built on first use.
 LAZY_SCREENS = {
     "ferme": ("screens.ferme", "FermeScreen"),
+    "langues": ("screens.langues", "LanguesScreen"),
     "infos": ("screens.infos", "InfosScreen"),
     "donnees": ("screens.donnees", "DonneesScreen"),
     "mandat": ("screens.mandat", "MandatScreen"),
