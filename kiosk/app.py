@@ -331,6 +331,13 @@ class KioskApp(App):
         else:
             self.switch_language()
 
+    def mediator_language(self) -> str:
+        """The PIN pad and the mediator view speak French or English only (their texts are
+        not in the other catalogues): the current language if it is one, else the config's
+        first of them, else French. The visitor's language comes back with the next visit."""
+        offered = [lang for lang in self.kiosk_config.kiosk.languages if lang in ("fr", "en")]
+        return self.lang if self.lang in ("fr", "en") else (offered or ["fr"])[0]
+
     def pick_language(self, lang: str) -> None:
         """A choice on the picker: the visit goes on in `lang`, from the welcome screen."""
         self.set_language(lang)
@@ -417,6 +424,7 @@ class KioskApp(App):
         self.show(name)
 
     def open_pin(self) -> None:
+        self.set_language(self.mediator_language())
         self._screen(PIN).reset()
         self.show(PIN)
 
