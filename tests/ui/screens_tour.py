@@ -167,6 +167,7 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     mediator.ids.scroll.scroll_y = 0
     yield 0.4
     snap("06-mediateur-bas")
+    app.set_language(app.kiosk_config.kiosk.languages[0])  # the PIN pad spoke French
     app.is_open = False
     app.show("ferme")
     yield 0.3

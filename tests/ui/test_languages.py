@@ -61,7 +61,9 @@ def test_pick_arabic_on_the_picker_then_french_after_the_visit(tmp_path):
         # the left; running text starts on the right; a button's icon sits right of its words.
         assert bar.ids.place.x > bar.ids.language.x and bar.ids.place.x > french_place_x
         assert bar.ids.info.x < bar.ids.language.x
-        assert bar.ids.place.children[0].halign == "right"
+        name = bar.ids.place.children[-1]
+        assert name.halign == "auto" and name.base_direction == "rtl"  # starts on the right
+        assert greeting.halign == "center"  # a screen's own alignment is kept
         icon, words = bar.ids.info.children[1], bar.ids.info.ids.text_label
         assert icon.x > words.x
         labels = [b.ids.label.text for b in home.category_buttons()]
@@ -73,7 +75,8 @@ def test_pick_arabic_on_the_picker_then_french_after_the_visit(tmp_path):
         yield from wait_until(lambda: app.root.current == "accueil", timeout_s=30)
         yield 0.3
         assert app.lang == "fr" and not app.rtl
-        assert home.ids.greeting.text == GREETING
+        assert home.ids.greeting.text == GREETING and home.ids.greeting.halign == "center"
+        assert name.base_direction == "ltr"
         assert bar.ids.place.x == pytest.approx(french_place_x)
 
     run_app(config, script, timeout_s=90)
