@@ -66,6 +66,14 @@ def test_pick_arabic_on_the_picker_then_french_after_the_visit(tmp_path):
         assert greeting.halign == "center"  # a screen's own alignment is kept
         icon, words = bar.ids.info.children[1], bar.ids.info.ids.text_label
         assert icon.x > words.x
+        tap(bar.ids.info)
+        yield 0.3
+        infos = screen(app, "infos")
+        assert infos.ids.data.x > infos.ids.mandate.x  # the first card on the right
+        assert infos.ids.home.x > infos.width / 2
+        tap(infos.ids.home)
+        yield 0.3
+        assert app.root.current == "accueil" and app.lang == "ar"
         labels = [b.ids.label.text for b in home.category_buttons()]
         assert all(_joined(text) or text == "ViaTrajectoire" for text in labels), labels
         tap(home.category_buttons()[0])
