@@ -9,6 +9,9 @@ e.g. a clock reason or a sync problem with its HTTP status), and data files hold
 French `Phrase` (catalogue.json's labels). `translate(lang, …)` is the one function that
 turns any of them, or a French msgid, into words; the app binds it to its `lang` property
 (`KioskApp.tr`, kv's `_()`), the CLI calls it with the config's first language. No Kivy here.
+Texts come out as plain Unicode in logical order: the app joins Arabic letters for the
+screen itself (kiosk/rtl.py), the CLI, the exports and the read-aloud audio need none of it.
+docs/translations.md says which catalogues still need a native speaker's review.
 
 assets/locale/update.py extracts `_`, `N_`, `tr` and `Phrase` texts from kiosk/, screens/
 and the kv files, and catalogue.json's labels (see babel.cfg at the repository root).

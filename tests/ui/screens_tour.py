@@ -1,9 +1,10 @@
 """Visit every screen (and every page) of the real app, screenshot it and check its text.
 
-    KIOSK_WINDOW_SIZE=720x1280 python tests/ui/screens_tour.py OUT_DIR fr
+    KIOSK_WINDOW_SIZE=720x1280 python tests/ui/screens_tour.py OUT_DIR ar
 
 Writes OUT_DIR/<size>-<lang>-<screen>.png and prints one JSON line: the problems found (text
-cut or overflowing its box or the window, a word broken across lines). Run by
+cut or overflowing its box or the window, a word broken across lines). The language under
+test comes first in the config and the others follow, so the picker shows all of them. Run by
 tests/ui/test_screenshots.py in a subprocess per window size and language.
 """
 
