@@ -22,7 +22,7 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy must not read the kiosk's com
 
 from kivy.config import Config as KivyConfig  # noqa: E402
 
-from kiosk import i18n, sdnotify  # noqa: E402
+from kiosk import i18n, rtl, sdnotify  # noqa: E402
 from kiosk.catalogue import load as load_catalogue  # noqa: E402
 from kiosk.config import Config  # noqa: E402
 from kiosk.store import StoreError  # noqa: E402
@@ -30,7 +30,7 @@ from kiosk.store import StoreError  # noqa: E402
 log = logging.getLogger("kiosk.app")
 
 #: Screen names; Accueil and Fermé are "home" (which one depends on the opening hours).
-HOME, CLOSED, THANKS = "accueil", "ferme", "merci"
+HOME, CLOSED, THANKS, LANGUAGES = "accueil", "ferme", "merci", "langues"
 INFO, DATA, MANDATE, PIN, MEDIATOR = "infos", "donnees", "mandat", "pin", "mediateur"
 
 
@@ -140,6 +140,8 @@ class KioskApp(App):
     use_kivy_settings = False
 
     lang = StringProperty("fr")
+    #: whether `lang` is written right to left (kv mirrors alignments and rows on it).
+    rtl = BooleanProperty(False)
     #: UI scale from the window's short side (480 px -> 1.0): the portrait Touch Display 2
     #: (720 px wide, ~210 dpi) gets 1.5x the pixels for the same millimetres as the 7" panel.
     scale = NumericProperty(1.0)
@@ -170,7 +172,7 @@ class KioskApp(App):
         #: Made after the first frame (importing it costs more than drawing the welcome
         #: screen); None until then, and always without a coordinator.
         self.sync_client = None
-        self.lang = config.kiosk.languages[0]
+        self.set_language(config.kiosk.languages[0])
         # The kv files' `_` (rules are applied after this, when the screens are built).
         global_idmap["_"] = Translator(self)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
@@ -306,12 +308,41 @@ class KioskApp(App):
 
     def tr(self, text, **params) -> str:
         """`text` (a French msgid, an i18n Phrase or Message) in the app's language: the
-        one way the UI says anything. Python callers re-run on `lang` changes themselves."""
-        return i18n.translate(self.lang, text, **params)
+        one way the UI says anything. Python callers re-run on `lang` changes themselves.
+        Arabic comes out with its letters joined (kiosk/rtl.py; lines are reordered when
+        drawn, screens/rtl_lines.py)."""
+        return rtl.shape(self.lang, i18n.translate(self.lang, text, **params))
 
     def language_button_text(self, _lang: str) -> str:
-        """The language button names the language it switches to, in that language."""
-        return i18n.language_name(self.next_language())
+        """With two languages, the button names the one it switches to; with more, it
+        opens the picker and names the current one. Each name is in its own language."""
+        if len(self.kiosk_config.kiosk.languages) > 2:
+            return self.language_name(self.lang)
+        return self.language_name(self.next_language())
+
+    def language_name(self, lang: str) -> str:
+        """`lang` named in itself, ready to draw (joined letters for Arabic)."""
+        return rtl.shape(lang, i18n.language_name(lang))
+
+    def choose_language(self) -> None:
+        """The language button: two languages switch in one tap (the button already shows
+        the other one); more open the picker (screens/langues.py)."""
+        if len(self.kiosk_config.kiosk.languages) > 2:
+            self.show(LANGUAGES)
+        else:
+            self.switch_language()
+
+    def mediator_language(self) -> str:
+        """The PIN pad and the mediator view speak French or English only (their texts are
+        not in the other catalogues): the current language if it is one, else the config's
+        first of them, else French. The visitor's language comes back with the next visit."""
+        offered = [lang for lang in self.kiosk_config.kiosk.languages if lang in ("fr", "en")]
+        return self.lang if self.lang in ("fr", "en") else (offered or ["fr"])[0]
+
+    def pick_language(self, lang: str) -> None:
+        """A choice on the picker: the visit goes on in `lang`, from the welcome screen."""
+        self.set_language(lang)
+        self.go_home()
 
     def next_language(self) -> str:
         languages = self.kiosk_config.kiosk.languages
@@ -322,6 +353,7 @@ class KioskApp(App):
         self.set_language(self.next_language())
 
     def set_language(self, lang: str) -> None:
+        self.rtl = rtl.is_rtl(lang)  # before `lang`: texts re-rendered on it see the direction
         self.lang = lang
 
     # --- the way of one tap --------------------------------------------------------------
@@ -393,6 +425,7 @@ class KioskApp(App):
         self.show(name)
 
     def open_pin(self) -> None:
+        self.set_language(self.mediator_language())
         self._screen(PIN).reset()
         self.show(PIN)
 

@@ -299,6 +299,8 @@ def parse(data: dict, path: Path | None = None) -> Config:
                               f"(available: {', '.join(LANGUAGES)})")
     if not languages:
         raise ConfigError(f"{k.key('languages')} must name at least one language")
+    if len(set(languages)) != len(languages):
+        raise ConfigError(f"{k.key('languages')} names a language twice")
     kiosk = KioskSettings(
         data_dir=_path(k, "data_dir", base, None, required=True),
         languages=languages,

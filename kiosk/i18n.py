@@ -9,6 +9,9 @@ e.g. a clock reason or a sync problem with its HTTP status), and data files hold
 French `Phrase` (catalogue.json's labels). `translate(lang, …)` is the one function that
 turns any of them, or a French msgid, into words; the app binds it to its `lang` property
 (`KioskApp.tr`, kv's `_()`), the CLI calls it with the config's first language. No Kivy here.
+Texts come out as plain Unicode in logical order: the app joins Arabic letters for the
+screen itself (kiosk/rtl.py), the CLI, the exports and the read-aloud audio need none of it.
+docs/translations.md says which catalogues still need a native speaker's review.
 
 assets/locale/update.py extracts `_`, `N_`, `tr` and `Phrase` texts from kiosk/, screens/
 and the kv files, and catalogue.json's labels (see babel.cfg at the repository root).
@@ -28,10 +31,17 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "assets" / "locale"
 SOURCE_LANGUAGE = "fr"
 
 
+#: The order languages are offered in when the config does not say (the language picker
+#: follows the config's order): French, English, then issue 16's order; a catalogue not
+#: named here comes after, alphabetically.
+PREFERRED_ORDER = ("fr", "en", "ar", "uk", "tr", "pt", "es")
+
+
 def _languages() -> tuple[str, ...]:
     """The languages with a compiled catalogue, French (the source) first."""
     found = {p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo")}
-    return (SOURCE_LANGUAGE, *sorted(found - {SOURCE_LANGUAGE}))
+    known = [lang for lang in PREFERRED_ORDER if lang in found | {SOURCE_LANGUAGE}]
+    return (*known, *sorted(found - set(known)))
 
 
 LANGUAGES: tuple[str, ...] = _languages()

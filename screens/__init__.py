@@ -12,6 +12,7 @@ from importlib import import_module
 LAZY_SCREENS = {
     "merci": ("screens.merci", "MerciScreen"),
     "ferme": ("screens.ferme", "FermeScreen"),
+    "langues": ("screens.langues", "LanguesScreen"),
     "infos": ("screens.infos", "InfosScreen"),
     "donnees": ("screens.donnees", "DonneesScreen"),
     "mandat": ("screens.mandat", "MandatScreen"),

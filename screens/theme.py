@@ -1,5 +1,12 @@
 """Colours, fonts and icons shared by every screen (no widgets here).
 
+Text fonts are per language (`text_font(lang)`): Kivy's SDL2 text provider has no font
+fallback, so a language's font must hold every character it shows. Atkinson Hyperlegible
+(Latin) for French, English, Portuguese and Spanish; Noto Sans (Latin and Cyrillic, also
+Turkish's "İ", which Atkinson lacks) for Ukrainian and Turkish; Noto Sans Arabic merged with
+Noto Sans for Arabic (assets/fonts/build_noto.py). `start(rtl)` and `with_icon` follow a
+right-to-left language (screens/mirror.py mirrors rows).
+
 The colour pairs that carry text or pictograms are listed in `CONTRAST_PAIRS`; a test
 computes their WCAG contrast ratio and requires at least 7:1 (docs/accessibility.md).
 """
@@ -19,6 +26,37 @@ ICON_MAP = ASSETS / "icons" / "icons.json"
 #: Font names registered with Kivy's LabelBase by `register_fonts`.
 TEXT_FONT = "Atkinson"
 ICON_FONT_NAME = "MaterialDesignIcons"
+#: name -> (regular, bold) of the other text fonts.
+OTHER_FONTS = {
+    "NotoSansKiosk": (ASSETS / "fonts" / "NotoSansKiosk-Regular.ttf",
+                      ASSETS / "fonts" / "NotoSansKiosk-Bold.ttf"),
+    "NotoSansArabicKiosk": (ASSETS / "fonts" / "NotoSansArabicKiosk-Regular.ttf",
+                            ASSETS / "fonts" / "NotoSansArabicKiosk-Bold.ttf"),
+}
+#: The text font of each language that does not use Atkinson Hyperlegible.
+LANGUAGE_FONTS = {"uk": "NotoSansKiosk", "tr": "NotoSansKiosk", "ar": "NotoSansArabicKiosk"}
+
+
+def text_font(lang: str) -> str:
+    """The registered name of the font that draws `lang`'s texts."""
+    return LANGUAGE_FONTS.get(lang, TEXT_FONT)
+
+
+def font_files(lang: str) -> tuple[Path, Path]:
+    """(regular, bold) TTF files of `lang`'s text font."""
+    return OTHER_FONTS.get(text_font(lang), (FONT_REGULAR, FONT_BOLD))
+
+
+def start(rtl: bool) -> str:
+    """Where a line of text starts: the `halign` of running text."""
+    return "right" if rtl else "left"
+
+
+def with_icon(icon_name: str, text: str, rtl: bool) -> str:
+    """Markup: a pictogram before `text` in reading order (after it, on screen, when
+    right to left). `text` must already be escaped for markup."""
+    glyph = f"[font={ICON_FONT_NAME}]{icon(icon_name)}[/font]"
+    return f"{text} {glyph}" if rtl else f"{glyph} {text}"
 
 # Hex colours (sRGB). Navy background, white text, warm yellow buttons with navy text.
 COLOURS = {
@@ -92,8 +130,14 @@ def icon(name: str) -> str:
 
 
 def register_fonts() -> None:
-    """Register the text and icon fonts with Kivy (idempotent)."""
+    """Register the text and icon fonts with Kivy, and its right-to-left line drawing
+    (idempotent)."""
     from kivy.core.text import LabelBase
 
+    from screens import rtl_lines
+
     LabelBase.register(name=TEXT_FONT, fn_regular=str(FONT_REGULAR), fn_bold=str(FONT_BOLD))
+    for name, (regular, bold) in OTHER_FONTS.items():
+        LabelBase.register(name=name, fn_regular=str(regular), fn_bold=str(bold))
     LabelBase.register(name=ICON_FONT_NAME, fn_regular=str(ICON_FONT))
+    rtl_lines.install()

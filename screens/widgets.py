@@ -24,6 +24,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from screens import theme
+from screens.mirror import MirrorBox
 
 theme.register_fonts()
 
@@ -44,7 +45,7 @@ class KIcon(Label):
         self.text = theme.icon(name) if name else ""
 
 
-class KButton(ButtonBehavior, BoxLayout):
+class KButton(ButtonBehavior, MirrorBox):
     """A large button: pictogram and words side by side. `filled` for the main action."""
 
     icon = StringProperty("")
@@ -193,7 +194,7 @@ class HomeScreen(KioskScreen):
                 return
 
 
-class TopBar(BoxLayout):
+class TopBar(MirrorBox):
     """The permanence's name, "free", the language switch and the "i" button."""
 
 

@@ -57,6 +57,15 @@ def test_example_documents_every_key():
             assert documented, f"{section}.{field} is not in the example config"
 
 
+def test_the_seven_languages_are_accepted_in_any_order(tmp_path):
+    seven = ["ar", "uk", "tr", "pt", "es", "en", "fr"]
+    text = MINIMAL.replace("[kiosk]\n", f"[kiosk]\nlanguages = {seven!r}\n".replace("'", '"'))
+    assert config.load(write(tmp_path, text)).kiosk.languages == tuple(seven)
+    # Without the key: every language, French first.
+    assert config.load(write(tmp_path, MINIMAL)).kiosk.languages == (
+        "fr", "en", "ar", "uk", "tr", "pt", "es")
+
+
 def test_relative_paths_are_read_from_the_config_folder(tmp_path):
     cfg = config.load(write(tmp_path, MINIMAL.replace("/var/lib/permanence-kiosk", "data")))
     assert cfg.kiosk.data_dir == tmp_path.resolve() / "data"
@@ -84,6 +93,8 @@ tuesday = ["14:00-17:00", "09:00-12:00"]
     ("[kiosk]\nfullscreen = \"yes\"\n", "kiosk.fullscreen must be true or false"),
     ("[kiosk]\nundo_window_s = true\n", "kiosk.undo_window_s must be a whole number"),
     ("[kiosk]\nlanguages = [\"de\"]\n", "kiosk.languages: 'de' has no translation"),
+    ("[kiosk]\nlanguages = [\"fr\", \"ar\", \"fr\"]\n", "kiosk.languages names a language twice"),
+    ("[kiosk]\nlanguages = [\"AR\"]\n", "kiosk.languages: 'AR' has no translation"),
     ("[kiosk]\ncolour = 1\n", "kiosk.colour is not a known key"),
     ("[permanence]\ncategories = [\"impots\"]\n", "permanence.categories: unknown category 'impots'"),
     ("[permanence]\ncategories = []\n", "permanence.categories must offer at least one"),

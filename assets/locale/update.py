@@ -1,4 +1,4 @@
-"""Extract the kiosk's texts, update the FR/EN catalogues, compile them (Babel).
+"""Extract the kiosk's texts, update every language's catalogue, compile them (Babel).
 
     .venv/bin/python assets/locale/update.py
 
@@ -8,6 +8,12 @@ to compile the .mo files that the kiosk reads. A new language is a new folder he
 its kiosk.po (start from a copy of en/), translated, then this script.
 tests/ui/test_i18n_and_theme.py checks that every text is translated and that the .mo
 files are up to date.
+
+Each message carries an extracted comment (`#.`) saying who reads it: `VISITOR` (every
+language must translate it) or `MEDIATOR` (the mediator view, PIN pad and transfer screen,
+and the sync/clock sentences they show: French and English are enough, other languages
+fall back to the French id). A text is the mediator's only if every place it comes from is
+one of the mediator's; anything new is a visitor's text until said otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from kiosk.catalogue import CONTEXTS
+from kiosk.i18n import SENTENCES
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE = ROOT / "assets" / "locale"
@@ -33,6 +40,11 @@ LANGUAGES = ("fr", *sorted({p.parent.parent.name for p in LOCALE.glob(f"*/LC_MES
 #: kv's `_("…")`, `N_("…")`, `app.tr("…")`, `Phrase("context", "…")`, `translate(lang, "…")`.
 KEYWORDS = {"_": None, "N_": None, "tr": None, "Phrase": ((1, "c"), 2), "translate": (2,)}
 CATALOGUE = ROOT / "assets" / "catalogue.json"
+#: Languages that translate the mediator's texts too (the others: visitor texts only).
+MEDIATOR_LANGUAGES = ("fr", "en")
+VISITOR, MEDIATOR = "visitor screen", "mediator view (French and English are enough)"
+MEDIATOR_SOURCES = ("screens/mediateur.", "screens/pin.", "screens/transfert.", "screens/voice.",
+                    "screens/atelier.")
 METHOD_MAP = [("kiosk/**.py", "python"), ("screens/**.py", "python"),
               ("screens/**.kv", "python")]
 
@@ -48,7 +60,23 @@ def extract() -> Catalog:
         for field, context in CONTEXTS.items():
             template.add(entry[field]["fr"], context=context,
                          locations=[("assets/catalogue.json", 0)])
+    mediator_sentences = set(SENTENCES.values())
+    for message in template:
+        if message.id:
+            mediators = message.id in mediator_sentences or all(
+                path.startswith(MEDIATOR_SOURCES) for path, _line in message.locations)
+            message.auto_comments = [MEDIATOR if mediators else VISITOR]
     return template
+
+
+def is_visitor(message) -> bool:
+    """Whether a catalogue's message is shown on a visitor screen (see the module doc)."""
+    return MEDIATOR not in message.auto_comments
+
+
+def must_translate(lang: str, message) -> bool:
+    """Whether `lang`'s catalogue must say `message` (not only fall back to French)."""
+    return bool(message.id) and (lang in MEDIATOR_LANGUAGES or is_visitor(message))
 
 
 def po_path(lang: str) -> Path:
@@ -81,7 +109,7 @@ def main() -> int:
                 continue
             if lang == "fr" and not message.string:
                 message.string = message.id
-            if not message.string:
+            if not message.string and must_translate(lang, message):
                 missing.append(f"{lang}: {message.id}")
         catalog.obsolete.clear()
         path = po_path(lang)

@@ -1,9 +1,10 @@
 """Visit every screen (and every page) of the real app, screenshot it and check its text.
 
-    KIOSK_WINDOW_SIZE=720x1280 python tests/ui/screens_tour.py OUT_DIR fr
+    KIOSK_WINDOW_SIZE=720x1280 python tests/ui/screens_tour.py OUT_DIR ar
 
 Writes OUT_DIR/<size>-<lang>-<screen>.png and prints one JSON line: the problems found (text
-cut or overflowing its box or the window, a word broken across lines). Run by
+cut or overflowing its box or the window, a word broken across lines). The language under
+test comes first in the config and the others follow, so the picker shows all of them. Run by
 tests/ui/test_screenshots.py in a subprocess per window size and language.
 """
 
@@ -26,6 +27,8 @@ from ui_helpers import (  # noqa: E402
     unreachable_coordinator,
     wait_until,
 )
+
+from kiosk.i18n import LANGUAGES  # noqa: E402
 
 SLACK = 1.5  # pixels of rounding
 
@@ -96,7 +99,7 @@ def text_problems(root, window_size, where: str) -> list[str]:
     return problems
 
 
-VISITOR_SCREENS = ("accueil", "merci", "infos", "donnees", "mandat", "ferme")
+VISITOR_SCREENS = ("accueil", "langues", "merci", "infos", "donnees", "mandat", "ferme")
 
 
 def smallest_target(root) -> float:
@@ -125,6 +128,9 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     snap("01-accueil")
     targets["category-buttons"] = min(
         min(b.size) for b in app.root.get_screen("accueil").category_buttons())
+    app.show("langues")
+    yield 0.3
+    snap("01-langues")
     app.record_visit("imprimante_scan")
     yield 0.3
     snap("02-merci")
@@ -162,6 +168,7 @@ def tour(app, out: Path, prefix: str, problems: list[str], targets: dict):
     mediator.ids.scroll.scroll_y = 0
     yield 0.4
     snap("06-mediateur-bas")
+    app.set_language(app.kiosk_config.kiosk.languages[0])  # the PIN pad spoke French
     app.is_open = False
     app.show("ferme")
     yield 0.3
@@ -184,7 +191,7 @@ def main() -> int:
         friday = UI_TODAY + dt.timedelta(days=(4 - UI_TODAY.weekday()) % 7 or 7)  # closed
         config = make_config(
             Path(tmp),
-            kiosk={"languages": [lang] + [x for x in ("fr", "en") if x != lang]},
+            kiosk={"languages": [lang] + [x for x in LANGUAGES if x != lang]},
             permanence={"phone": "04 76 00 00 00", "by_appointment": True,
                         "booking": "À l'accueil de la mairie ou par téléphone",
                         "hours": {"tuesday": ["09:00-12:00"], "friday": ["14:00-17:30"]},

@@ -6,7 +6,11 @@ of "Vos données" and "Le mandat", the PIN pad (a wrong code first), the mediato
 (with an unreachable coordinator and a clock that is not sure, so that the sync, clock and
 date lines show), the correction dialog and Fermé. Each visible label's text must be the
 catalogue's translation of some msgid whose {fields} hold numbers, dates, names from the
-config or other translations; several sentences may follow each other.
+config or other translations; several sentences may follow each other. Arabic is compared
+as drawn (joined letters, kiosk/rtl.py).
+
+The PIN pad and the mediator view speak French or English only: in another language the
+PIN pad switches to French (KioskApp.mediator_language) and is checked in French.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ui_helpers import (
     wait_until,
 )
 
+from kiosk import rtl
 from kiosk.config import parse
 from kiosk.i18n import LANGUAGES, language_name
 from kiosk.pin import hash_pin
@@ -61,7 +66,8 @@ class Sayings:
         for message in _catalogue(lang):
             if message.id and message.string:
                 parts = []
-                for literal, field, _spec, _conv in string.Formatter().parse(message.string):
+                said = rtl.shape(lang, message.string)
+                for literal, field, _spec, _conv in string.Formatter().parse(said):
                     parts.append(re.escape(literal))
                     if field is not None:
                         parts.append("(.+?)")
@@ -131,17 +137,19 @@ def test_every_screen_speaks_only_the_chosen_language(tmp_path, lang):
     with_hours = dataclasses.replace(config, permanence=dataclasses.replace(
         config.permanence, hours=hours))
     permanence, privacy = config.permanence, config.privacy
-    sayings = Sayings(lang, [
-        permanence.name, permanence.phone, permanence.booking, privacy.controller,
-        privacy.referent, privacy.contact, privacy.dpo_contact, str(config.kiosk.data_dir),
-        language_name(other)])  # the language button names the other language in itself
+    names = [permanence.name, permanence.phone, permanence.booking, privacy.controller,
+             privacy.referent, privacy.contact, privacy.dpo_contact, str(config.kiosk.data_dir),
+             rtl.shape(other, language_name(other))]  # the button names the other language
+    sayings = Sayings(lang, names)
+    mediator_lang = lang if lang in ("fr", "en") else "fr"
+    mediator_sayings = sayings if mediator_lang == lang else Sayings(mediator_lang, names)
     unsaid: list[str] = []
     seen: set[str] = set()
 
-    def check(app, where: str, root=None):
+    def check(app, where: str, root=None, said_by=sayings):
         for text in visible_texts(root or app.root.current_screen):
             seen.add(where)
-            if not sayings.explains(text):
+            if not said_by.explains(text):
                 unsaid.append(f"{where}: {text!r}")
 
     def script(app):
@@ -181,12 +189,12 @@ def test_every_screen_speaks_only_the_chosen_language(tmp_path, lang):
         touch = press(next(w for w in home.walk() if type(w).__name__ == "HiddenCorner"))
         yield 1.3
         touch.touch_up()
-        assert app.root.current == "pin"
-        check(app, "pin")
+        assert app.root.current == "pin" and app.lang == mediator_lang
+        check(app, "pin", said_by=mediator_sayings)
         pin = screen(app, "pin")
         yield from type_pin(app, "111111")
         yield from wait_until(lambda: not pin.busy and pin.message)
-        check(app, "pin, wrong code")
+        check(app, "pin, wrong code", said_by=mediator_sayings)
         yield from type_pin(app, PIN)
         yield from wait_until(lambda: app.root.current == "mediateur", timeout_s=30)
         mediator = screen(app, "mediateur")
@@ -194,14 +202,18 @@ def test_every_screen_speaks_only_the_chosen_language(tmp_path, lang):
                               is not None and app.sync_state.last_error, timeout_s=30)
         yield 0.3
         assert mediator.has_pending and not mediator.snapshot.clock_trusted
-        check(app, "mediateur")
+        check(app, "mediateur", said_by=mediator_sayings)
         tap(mediator._rows["service_public"].ids.plus)
         yield 0.3
-        check(app, "correction", mediator._dialog)
+        check(app, "correction", mediator._dialog, said_by=mediator_sayings)
         tap(mediator._dialog.ids.no)
         yield 0.2
         tap(mediator.ids.home)
         yield 0.3
+        if app.lang != lang:  # back from the mediator in French: the visitor's language
+            tap(home.ids.top_bar.ids.language)
+            yield 0.3
+        assert app.lang == lang
         app.kiosk_config = with_hours  # Fermé with its next opening, whatever the time
         app.is_open = False
         app.show("ferme")

@@ -40,10 +40,27 @@ def test_catalogue_has_every_text_translated(lang):
     assert found - ids == set(), f"texts missing from {lang}: run assets/locale/update.py"
     assert ids - found == set(), f"texts no longer used in {lang}: run assets/locale/update.py"
     for message in catalogue:
-        if message.id:
+        if update.must_translate(lang, message):
             assert message.string, f"{lang}: {message.id!r} is not translated"
+        if message.id and message.string:
             assert _fields(message.string) == _fields(message.id), \
                 f"{lang}: {message.id!r} and its translation name different {{fields}}"
+
+
+def test_every_language_translates_every_visitor_text():
+    """Seven languages on the visitor screens; the mediator's texts may stay FR/EN. A text
+    is the mediator's only if it comes from the mediator's screens (or is a sync/clock
+    sentence): a new screen's texts are the visitors' until translated."""
+    assert set(LANGUAGES) >= {"fr", "en", "ar", "uk", "tr", "pt", "es"}
+    texts = [m for m in update.extract() if m.id]
+    visitors = {m.id for m in texts if update.is_visitor(m)}
+    assert "Bonjour ! Pourquoi venez-vous aujourd'hui ?" in visitors
+    assert "Choisissez votre langue." in visitors
+    assert "Dernier envoi réussi : {when}." not in visitors  # the mediator's sync line
+    assert "Ce code est faux." not in visitors  # the PIN pad
+    for lang in LANGUAGES:
+        said = {m.id for m in update.read_catalogue(lang) if m.id and m.string}
+        assert visitors - said == set(), f"{lang}: visitor texts not translated"
 
 
 def _meanings(catalog) -> dict:
@@ -78,6 +95,10 @@ def test_dates_read_naturally():
         "mardi 1 décembre à 14 h 30"
     assert i18n.format_opening(dt.datetime(2026, 12, 1, 14, 30), now, "en") == \
         "Tuesday 1 December at 14:30"
+    assert i18n.format_opening(dt.datetime(2026, 12, 1, 14, 30), now, "uk") == \
+        "вівторок, 1 грудня о 14:30"
+    assert i18n.format_opening(dt.datetime(2026, 11, 27, 9, 0), now, "ar") == \
+        "غدًا على الساعة 9:00"  # Western digits: what the visitors read on every French form
 
 
 @pytest.mark.parametrize(("foreground", "background"), CONTRAST_PAIRS)

@@ -1,5 +1,6 @@
-"""Every screen at 800x480 (7" display) and 720x1280 (Touch Display 2), in FR and EN:
-screenshots in screenshots/ (git-ignored) and no text cut, overflowing or broken mid-word.
+"""Every screen at 800x480 (7" display) and 720x1280 (Touch Display 2), in each of the seven
+languages: screenshots in shots/ (git-ignored; docs/review/<lang>.md points at them) and no
+text cut, overflowing or broken mid-word, no button under 12 mm.
 
 Each size runs in its own process (tests/ui/screens_tour.py): a window keeps the size it was
 made with for the whole process.
@@ -15,11 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.i18n import LANGUAGES
+
 pytestmark = pytest.mark.ui
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = Path(__file__).with_name("screens_tour.py")
-OUT = ROOT / "screenshots"
+OUT = ROOT / "shots"
 
 
 #: 12 mm in pixels: the 7" 800x480 panel has ~133 dpi, the 7" 720x1280 Touch Display 2 ~210.
@@ -35,7 +38,7 @@ def run_tour(tour: Path, size: str, lang: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("size", ["800x480", "720x1280"])
 def test_every_screen_fits_and_is_photographed(size, lang):
     for old in OUT.glob(f"{size}-{lang}-*.png"):
@@ -48,7 +51,7 @@ def test_every_screen_fits_and_is_photographed(size, lang):
     assert small == {}, f"buttons under 12 mm on {size}"
     shots = sorted(OUT.glob(f"{size}-{lang}-*.png"))
     names = {shot.name.split("-")[3] for shot in shots}
-    assert {"accueil0001.png", "merci0001.png", "infos0001.png", "donnees", "mandat",
+    assert {"accueil0001.png", "langues0001.png", "merci0001.png", "infos0001.png", "donnees", "mandat",
             "pin0001.png", "mediateur0001.png", "correction0001.png",
             "ferme0001.png"} <= names
     # The mediator view on yesterday and at its bottom (Envoyer maintenant, quarter chooser).

@@ -177,7 +177,8 @@ def test_inactivity_returns_home(tmp_path):
 
 
 def test_the_language_switch_takes_one_tap(tmp_path):
-    config = make_config(tmp_path)
+    # Two languages: one tap switches (more open the picker: tests/ui/test_languages.py).
+    config = make_config(tmp_path, kiosk={"languages": ["fr", "en"]})
 
     def script(app):
         home = screen(app, "accueil")
