@@ -115,6 +115,7 @@ class KioskSettings:
     hardware_clock: bool = False
     synced_flag: Path = DEFAULT_SYNCED_FLAG
     export_dirs: tuple[Path, ...] = (Path("/media"), Path("/run/media"))
+    exit_question: bool = False  # the "Je pars" button and its "did we help you?" screen
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,7 @@ def parse(data: dict, path: Path | None = None) -> Config:
         synced_flag=_path(k, "synced_flag", base, K.synced_flag) or Path("/nonexistent"),
         export_dirs=tuple(Path(p).expanduser() for p in
                           k.take("export_dirs", list, [str(d) for d in K.export_dirs])),
+        exit_question=k.take("exit_question", bool, K.exit_question),
     )
     k.finish()
 
