@@ -20,6 +20,7 @@ from sync.coordinator import texts
 from sync.coordinator.kiosks import Kiosk, list_kiosks
 from sync.coordinator.schema import counts, day_revisions
 
+from .extras import Section, section
 from .periods import Period, year_period
 
 
@@ -197,6 +198,8 @@ class AnnualReport:
     # year -> commune -> 12 x category -> count, this year and the previous one, every
     # commune of the network: disclosure control hides cells consistently across them.
     commune_months: dict[int, dict[str, list[dict[str, int]]]] = field(default_factory=dict)
+    # Workshops and exit answers of the year, apart from the visits (reports/extras.py).
+    extras: Section = field(default_factory=Section)
 
     @property
     def total(self) -> int:
@@ -268,6 +271,7 @@ def annual_report(engine: Engine, year: int, commune: str | None = None) -> Annu
         category_totals=cats,
         previous_category_totals=prev_cats,
         commune_months=commune_months(engine, (year - 1, year)),
+        extras=section(engine, dt.date(year, 1, 1), end, commune),
     )
 
 

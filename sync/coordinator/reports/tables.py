@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sync.coordinator import texts
 
 from .disclosure import NETWORK, QUARTER_KEYS, Cell, suppress, suppress_year
+from .extras import Section, section
 from .figures import (
     category_ids,
     category_label,
@@ -48,6 +49,7 @@ class QuarterTable:
     sheets: list[TableSheet]  # NETWORK first, then communes in alphabetical order
     kiosk_rows: list[dict] = field(default_factory=list)
     threshold: int | None = None
+    extras: Section = field(default_factory=Section)  # workshops, exit answers: apart
 
 
 def _sheet(title: str, cells: dict[str, Cell], has_data: bool, network: bool = False
@@ -102,7 +104,8 @@ def quarter_table(engine: Engine, quarter: str, suppress_below: int | None = Non
              "count": per_cat.get(cat, 0)}
             for cat in category_ids()
         ]  # fmt: skip
-    return QuarterTable(normalise_quarter(quarter), period, sheets, kiosk_rows, suppress_below)
+    return QuarterTable(normalise_quarter(quarter), period, sheets, kiosk_rows, suppress_below,
+                        section(engine, period.start, period.end, commune))
 
 
 def quarter_json(engine: Engine, quarter: str) -> dict:
