@@ -28,6 +28,9 @@ NAMES = (
     # the mandate, data and "La permanence" pages
     "town-hall", "gavel", "account-group", "monitor", "bell-ring-outline",
     "hand-back-right-outline", "archive-outline", "shield-account", "information-outline",
+    # "Je pars" and its exit question
+    "exit-run", "emoticon-happy-outline", "emoticon-neutral-outline", "emoticon-sad-outline",
+    "hand-wave",
 )
 
 
