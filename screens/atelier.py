@@ -165,7 +165,7 @@ class AtelierScreen(KioskScreen):
         for button in self.theme_buttons():
             button.label = tr(self.kiosk.category(button.theme).phrase("short"))
             button.chosen = button.theme == self.theme
-        rows = self.ids.list
+        rows = self.ids.workshop_rows
         rows.clear_widgets()
         for category in self.kiosk.catalogue.categories:
             for n, sessions in sorted(self.workshops.get(category.id, {}).items()):

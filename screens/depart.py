@@ -74,8 +74,10 @@ class DepartScreen(KioskScreen):
             button.label = app.tr(ANSWERS[button.answer][1])
 
     def _chosen(self, button: AnswerButton) -> None:
-        # "Je pars" pressed twice in a row must not answer with its second half.
-        if self.answered or time.monotonic() - self._shown_at < 0.3:
+        # The second half of a double tap on "Je pars" must not answer (in portrait "Oui"
+        # lies under it): the same guard as between two visits.
+        guard = self.kiosk.kiosk_config.kiosk.double_tap_guard_s
+        if self.answered or time.monotonic() - self._shown_at < guard:
             return
         try:
             # On the UI thread on purpose, like a visit: one small fsync'd write.
