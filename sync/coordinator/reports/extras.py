@@ -13,7 +13,9 @@ report writers (the annual PDF, the dashboard) read the same figures here::
 
 Both take a connection (or an engine) and a period, both days included, and an optional
 commune. Rows come per commune then theme in catalogue order; `section(...)` bundles
-them with their network totals, and `csv_rows` / `sheet_rows` lay them out for the files.
+them with their network totals, and `csv_rows` / `sheet_rows` lay them out for the files
+(the CSV section and the spreadsheets' sheet appear only when there is something in them,
+so a file without workshops or answers is the visits' table exactly as before).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from sync.coordinator.schema import kiosks
 from sync.coordinator.schema import workshops as workshop_table
 
 #: The exit question and its answers as the coordinator's reports word them.
-EXIT_QUESTION = "Avons-nous pu vous aider ? (réponses au départ)"
+EXIT_SHORT = "Avons-nous pu vous aider ?"
+EXIT_QUESTION = f"{EXIT_SHORT} (réponses au départ)"
 EXIT_LABELS = {"oui": "Oui", "un_peu": "Un peu", "non": "Non"}
 WORKSHOPS_TITLE = "Ateliers collectifs (comptés à part des visites individuelles)"
 WORKSHOP_HEADER = ("Commune", "Thème", "Ateliers", "Participants")
@@ -39,6 +42,7 @@ EXIT_HEADER = ("Commune", *EXIT_LABELS.values(), "Total")
 NONE_YET = "Aucun atelier enregistré sur la période."
 NO_ANSWER = "Aucune réponse reçue sur la période (question au départ désactivée ou sans réponse)."
 SHEET = "Ateliers et avis"
+ALL_THEMES = "Tous les thèmes"
 
 
 def category_ids() -> tuple[str, ...]:
@@ -152,37 +156,49 @@ def section(engine, start: dt.date, end: dt.date, commune: str | None = None) ->
                        exit_answers(conn, start, end, commune))
 
 
-def csv_rows(extras: Section) -> list[list]:
-    """The section as CSV lines after a report's table (French numbers are plain ints)."""
-    lines: list[list] = [[], [WORKSHOPS_TITLE], list(WORKSHOP_HEADER)]
-    lines += [[r.commune, r.label, r.sessions, r.participants] for r in extras.workshops]
+def csv_rows(extras: Section, quarter: str, network_label: str | None) -> list[list]:
+    """The section as rows of the quarterly CSV, after the visits' table: six columns like
+    it, each part under a heading row of its own, no blank row and no "Total" in the
+    category column (a reader summing the visits' totals never meets them). Network rows
+    only when `network_label` is given (not in a commune's own export). Empty when there
+    is nothing to show: the file stays the visits' table alone."""
+    rows: list[list] = []
     if extras.workshops:
-        lines += [["Total", r.label, r.sessions, r.participants]
-                  for r in extras.workshop_totals]
-    else:
-        lines.append([NONE_YET])
-    lines += [[], [EXIT_QUESTION], list(EXIT_HEADER)]
-    lines += [[r.commune, *r.answers.values(), r.total] for r in extras.exits]
+        rows.append(["trimestre", "commune", "atelier collectif : thème", "", "ateliers",
+                     "participants"])
+        rows += [[quarter, r.commune, r.label, "", r.sessions, r.participants]
+                 for r in extras.workshops]
+        if network_label:
+            rows += [[quarter, network_label, r.label, "", r.sessions, r.participants]
+                     for r in extras.workshop_totals]
+            rows.append([quarter, network_label, ALL_THEMES, "", extras.sessions,
+                         extras.participants])
     if extras.exits:
-        total = extras.exit_totals
-        lines.append(["Total", *total.answers.values(), total.total])
-    else:
-        lines.append([NO_ANSWER])
-    return lines
+        rows.append(["trimestre", "commune", f"réponse à « {EXIT_SHORT} »", "", "nombre", ""])
+        lines = list(extras.exits) + ([ExitRow(network_label, extras.exit_totals.answers)]
+                                      if network_label else [])
+        rows += [[quarter, r.commune, EXIT_LABELS[a], "", n, ""]
+                 for r in lines for a, n in r.answers.items()]
+    return rows
 
 
-def sheet_rows(extras: Section) -> list[tuple[list, str]]:
+def sheet_rows(extras: Section, network_label: str | None) -> list[tuple[list, str]]:
     """The section as spreadsheet rows, each with its style: "title", "head", "total" or ""."""
-    styles = {WORKSHOPS_TITLE: "title", EXIT_QUESTION: "title"}
-    rows = []
-    for line in csv_rows(extras):
-        if not line:
-            style = ""
-        elif len(line) == 1:
-            style = styles.get(line[0], "")
-        elif line in (list(WORKSHOP_HEADER), list(EXIT_HEADER)):
-            style = "head"
-        else:
-            style = "total" if line[0] == "Total" else ""
-        rows.append((line, style))
+    rows: list[tuple[list, str]] = [([WORKSHOPS_TITLE], "title"),
+                                    (list(WORKSHOP_HEADER), "head")]
+    rows += [([r.commune, r.label, r.sessions, r.participants], "") for r in extras.workshops]
+    if not extras.workshops:
+        rows.append(([NONE_YET], ""))
+    elif network_label:
+        rows += [([network_label, r.label, r.sessions, r.participants], "total")
+                 for r in extras.workshop_totals]
+        rows.append(([network_label, ALL_THEMES, extras.sessions, extras.participants],
+                     "total"))
+    rows += [([], ""), ([EXIT_QUESTION], "title"), (list(EXIT_HEADER), "head")]
+    rows += [([r.commune, *r.answers.values(), r.total], "") for r in extras.exits]
+    if not extras.exits:
+        rows.append(([NO_ANSWER], ""))
+    elif network_label:
+        total = extras.exit_totals
+        rows.append(([network_label, *total.answers.values(), total.total], "total"))
     return rows

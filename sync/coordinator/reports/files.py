@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sync.coordinator import texts
 from sync.coordinator.cells import cell_text
 
+from . import extras
 from .disclosure import NETWORK, annual_cells
 from .figures import AnnualReport, category_ids, category_label, category_thematique
 from .periods import ReportError, normalise_quarter
@@ -79,6 +80,9 @@ def write_csv(table: QuarterTable, out: IO[str]) -> None:
                 _percent_fr(line.percent))
         full = "" if isinstance(sheet.total, str) or not sheet.total else "100,0"
         row(table.quarter, sheet.title, texts.TOTAL, "", sheet.total, full)
+    network = next((texts.NETWORK_LABEL for sheet in table.sheets if sheet.network), None)
+    for line in extras.csv_rows(table.extras, table.quarter, network):  # apart, after them
+        row(*line)
     if table.threshold:
         writer.writerow([])
         row(texts.suppression_note(table.threshold))
@@ -145,7 +149,27 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
             ws.cell(row=ws.max_row + 2, column=1, value=texts.suppression_note(table.threshold))
         _widths(ws, [70, 42, 12, 10])
         ws.freeze_panes = "A5"
+    _extras_sheet(wb, table.extras, any(sheet.network for sheet in table.sheets))
     return wb
+
+
+def _extras_sheet(wb: Workbook, section: extras.Section, network: bool) -> None:
+    """Workshops and exit answers on a sheet of their own, apart from the visits (only when
+    there is something to show: the visits' workbook keeps its sheets otherwise)."""
+    if not (section.workshops or section.exits):
+        return
+    ws = wb.create_sheet(extras.SHEET)
+    fonts = {"title": _TITLE_FONT, "head": _HEAD_FONT, "total": _HEAD_FONT}
+    label = texts.NETWORK_LABEL if network else None
+    for row, (values, style) in enumerate(extras.sheet_rows(section, label), start=1):
+        if style == "head":
+            _header(ws, row, values)
+            continue
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            if style in fonts:
+                cell.font = fonts[style]
+    _widths(ws, [40, 70, 12, 14, 10])
 
 
 def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> Workbook:
@@ -206,6 +230,7 @@ def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> 
     if suppress_below:
         for sheet in wb.worksheets:
             sheet.cell(row=sheet.max_row + 2, column=1, value=texts.suppression_note(suppress_below))
+    _extras_sheet(wb, report.extras, report.commune is None)
     return wb
 
 

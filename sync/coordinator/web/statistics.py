@@ -78,4 +78,5 @@ def statistics(request: Request, user: CurrentUser, engine: EngineDep):
         "zero_days": sum(c.days_zero for c in coverage),
         "no_data_days": sum(c.days_no_data for c in coverage),
         "quarter": reports.quarter_of(period.start),
+        "extras": reports.extras.section(engine, period.start, period.end, commune or None),
     })
