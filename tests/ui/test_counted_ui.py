@@ -80,7 +80,7 @@ def test_je_pars_an_answer_thanks_then_home(tmp_path):
         yield from wait_until(lambda: app.root.current == "accueil", timeout_s=15)
         assert app.lang == "fr"  # back home in the first language
 
-    run_app(config, script, store=store)
+    run_app(config, script, store=store, timeout_s=180)
     assert stored(config, "exits") == {"oui": 1, "un_peu": 1}
 
 
@@ -97,7 +97,7 @@ def test_no_je_pars_when_the_exit_question_is_off(tmp_path):
         assert "exit-run" not in icons and "Je pars" not in texts
         assert not app.root.has_screen("depart")
 
-    run_app(config, script)
+    run_app(config, script, timeout_s=180)
 
 
 def test_a_workshop_recorded_from_the_mediator_view_then_taken_back(tmp_path):
@@ -163,7 +163,7 @@ def test_a_workshop_recorded_from_the_mediator_view_then_taken_back(tmp_path):
         yield from wait_until(lambda: not atelier.busy and not atelier.ids.workshop_rows.children)
         assert atelier.ids.none_yet.opacity == 1
 
-    run_app(config, script, store=store)
+    run_app(config, script, store=store, timeout_s=180)
     assert stored(config, "workshops") == {}
     (record,) = Store(config.kiosk.data_dir, readonly=True).days(TODAY, TODAY)
     assert record.revision == 3  # the tap, the workshop, its removal: one revision each
