@@ -264,14 +264,17 @@ class Store:
         trusted. Writes only the first time in a day.
         """
         with self._mutex, self._files.writing():
-            seen = self._observe()
-            self._upkeep(seen)
-            if not seen.verdict.trusted:
-                return None
-            day = seen.reading.wall.date()
-            if self._days.find(day) is None:
+            day = self._trusted_today()
+            if day is not None and self._days.find(day) is None:
                 self._days.write(day, None, {}, vouched=True)
             return day
+
+    def _trusted_today(self) -> dt.date | None:
+        """Today by a trusted clock after the due upkeep, else None (the writer, inside
+        `writing`)."""
+        seen = self._observe()
+        self._upkeep(seen)
+        return seen.reading.wall.date() if seen.verdict.trusted else None
 
     def undo(self, tap: Tap) -> bool:
         """Take back the most recent tap of this process; False for any other tap."""
@@ -325,12 +328,9 @@ class Store:
         """
         check_answer(answer)
         with self._mutex, self._files.writing():
-            seen = self._observe()
-            self._upkeep(seen)
-            if not seen.verdict.trusted:
-                return None
-            day = seen.reading.wall.date()
-            add_exit(self._days, day, answer)
+            day = self._trusted_today()
+            if day is not None:
+                add_exit(self._days, day, answer)
             return day
 
     def confirm_today(self, day: dt.date) -> int:

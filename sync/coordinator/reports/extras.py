@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from kiosk import catalogue
 from kiosk.extras import EXIT_ANSWERS
 from sync.coordinator.schema import exit_answers as exit_table
 from sync.coordinator.schema import kiosks
 from sync.coordinator.schema import workshops as workshop_table
+
+from .figures import category_ids, category_label
 
 #: The exit question and its answers as the coordinator's reports word them.
 EXIT_SHORT = "Avons-nous pu vous aider ?"
@@ -43,18 +44,6 @@ NONE_YET = "Aucun atelier enregistré sur la période."
 NO_ANSWER = "Aucune réponse reçue sur la période (question au départ désactivée ou sans réponse)."
 SHEET = "Ateliers et avis"
 ALL_THEMES = "Tous les thèmes"
-
-
-def category_ids() -> tuple[str, ...]:
-    return catalogue.load().ids
-
-
-def category_label(theme: str) -> str:
-    """The convention's wording of a theme (a category), as the visits' tables say it."""
-    try:
-        return catalogue.load().get(theme).label["fr"]
-    except KeyError:
-        return theme
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -20,8 +21,10 @@ from sync.coordinator import texts
 from sync.coordinator.kiosks import Kiosk, list_kiosks
 from sync.coordinator.schema import counts, day_revisions
 
-from .extras import Section, section
 from .periods import Period, year_period
+
+if TYPE_CHECKING:
+    from .extras import Section
 
 
 def category_ids() -> tuple[str, ...]:
@@ -199,7 +202,7 @@ class AnnualReport:
     # commune of the network: disclosure control hides cells consistently across them.
     commune_months: dict[int, dict[str, list[dict[str, int]]]] = field(default_factory=dict)
     # Workshops and exit answers of the year, apart from the visits (reports/extras.py).
-    extras: Section = field(default_factory=Section)
+    extras: Section | None = None
 
     @property
     def total(self) -> int:
@@ -271,8 +274,15 @@ def annual_report(engine: Engine, year: int, commune: str | None = None) -> Annu
         category_totals=cats,
         previous_category_totals=prev_cats,
         commune_months=commune_months(engine, (year - 1, year)),
-        extras=section(engine, dt.date(year, 1, 1), end, commune),
+        extras=_extras(engine, dt.date(year, 1, 1), end, commune),
     )
+
+
+def _extras(engine: Engine, start: dt.date, end: dt.date, commune: str | None) -> Section:
+    # Imported here: reports/extras.py words its rows with this module's labels.
+    from .extras import section
+
+    return section(engine, start, end, commune)
 
 
 def commune_months(engine: Engine, years) -> dict[int, dict[str, list[dict[str, int]]]]:

@@ -153,10 +153,10 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
     return wb
 
 
-def _extras_sheet(wb: Workbook, section: extras.Section, network: bool) -> None:
+def _extras_sheet(wb: Workbook, section: extras.Section | None, network: bool) -> None:
     """Workshops and exit answers on a sheet of their own, apart from the visits (only when
     there is something to show: the visits' workbook keeps its sheets otherwise)."""
-    if not (section.workshops or section.exits):
+    if section is None or not (section.workshops or section.exits):
         return
     ws = wb.create_sheet(extras.SHEET)
     fonts = {"title": _TITLE_FONT, "head": _HEAD_FONT, "total": _HEAD_FONT}
