@@ -120,6 +120,7 @@ class KioskSettings:
     speech_dir: Path | None = None  # None: the package's assets/speech
     audio_output: str = ""  # an ALSA device, e.g. "plughw:CARD=vc4hdmi0"; "" = the default
     volume: int = 80
+    exit_question: bool = False  # the "Je pars" button and its "did we help you?" screen
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,7 @@ def parse(data: dict, path: Path | None = None) -> Config:
         speech_dir=_path(k, "speech_dir", base, K.speech_dir),
         audio_output=k.take("audio_output", str, K.audio_output).strip(),
         volume=k.number("volume", K.volume, 0, 100),
+        exit_question=k.take("exit_question", bool, K.exit_question),
     )
     k.finish()
 

@@ -20,6 +20,8 @@ LAZY_SCREENS = {
     "pin": ("screens.pin", "PinScreen"),
     "mediateur": ("screens.mediateur", "MediateurScreen"),
     "transfert": ("screens.transfert", "TransfertScreen"),
+    "depart": ("screens.depart", "DepartScreen"),
+    "atelier": ("screens.atelier", "AtelierScreen"),
 }
 
 

@@ -22,6 +22,10 @@ class AccueilScreen(HomeScreen):
             button = CategoryButton(category_id=category.id, icon=category.pictogram)
             button.bind(on_release=self._chosen)
             self.ids.grid.add_widget(button)
+        if app.kiosk_config.kiosk.exit_question:
+            from screens.depart import add_leave_button
+
+            self.leave_button = add_leave_button(app, self.ids.greeting)
         app.bind(lang=self._relabel, portrait=self._arrange)
         self._relabel(app, app.lang)
         self._arrange(app, app.portrait)

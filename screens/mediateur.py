@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kivy.lang import Builder
@@ -54,6 +54,8 @@ class Snapshot:
     days_unsynced: int
     last_success: dt.datetime | None
     last_error: str
+    workshops: dict = field(default_factory=dict)  # of `day`: {theme: {participants: n}}
+    exits: dict = field(default_factory=dict)  # of `day`: {answer: n}
 
 
 def read_snapshot(store, day: dt.date | None = None, *,
@@ -74,7 +76,21 @@ def read_snapshot(store, day: dt.date | None = None, *,
     return Snapshot(today, day, first_day, day_tally(store, day).counts,
                     store.totals(week_start, week_end), store.totals(q_start, q_end), quarter,
                     clock.trusted, clock.reason, clock.pending, len(store.unsynced()),
-                    status.last_success, status.last_error)
+                    status.last_success, status.last_error, store.workshops(day),
+                    store.exits(day))
+
+
+def extras_words(tr, workshops: dict, exits: dict, asked: bool) -> str:
+    """The day's workshops (and exit answers when the question is on or has answers)."""
+    sessions = sum(sum(sizes.values()) for sizes in workshops.values())
+    people = sum(n * k for sizes in workshops.values() for n, k in sizes.items())
+    lines = [tr("Ateliers collectifs ce jour : {k} ({n} participants), à part des visites.",
+                k=sessions, n=people)]
+    if asked or exits:
+        lines.append(tr("Avons-nous pu vous aider ? Oui {yes}, un peu {some}, non {no}.",
+                        yes=exits.get("oui", 0), some=exits.get("un_peu", 0),
+                        no=exits.get("non", 0)))
+    return "\n".join(lines)
 
 
 def quarter_back(day: dt.date, back: int) -> str:
@@ -159,6 +175,8 @@ class MediateurScreen(KioskScreen):
     can_later_quarter = BooleanProperty(False)
     #: "Envoyer maintenant": what the last push said.
     send_text = StringProperty("")
+    #: the day's workshops and exit answers, counted apart from the visits.
+    extras_text = StringProperty("")
 
     def on_kv_post(self, _base):
         self._rows = {}
@@ -193,6 +211,17 @@ class MediateurScreen(KioskScreen):
         self.kiosk.in_background(
             lambda: read_snapshot(store, day, device_today=self._device_today),
             self._loaded, self._failed)
+
+    def open_workshops(self) -> None:
+        """The workshops of the day shown ("Ateliers collectifs")."""
+        if self.snapshot is None or self.busy:
+            return
+        self.kiosk.show("atelier")
+        self.manager.get_screen("atelier").open_for(self.snapshot.day, self.snapshot.today)
+
+    def reload(self) -> None:
+        """Back from the workshops: the same day again, with its new figures."""
+        self.shift_day(0)
 
     def shift_quarter(self, step: int) -> None:
         self.quarter_back = min(max(self.quarter_back - step, 0), EXPORT_QUARTERS - 1)
@@ -230,6 +259,8 @@ class MediateurScreen(KioskScreen):
             self.totals_text = tr("Total : ce jour-là {n}, sa semaine {week}, "
                                   "trimestre {quarter} {q}.",
                                   n=sum(snap.counts.values()), **totals)
+        self.extras_text = extras_words(tr, snap.workshops, snap.exits,
+                                        self.kiosk.kiosk_config.kiosk.exit_question)
         self.sync_text = self._sync_words(snap)
         self.clock_text = tr(Message(snap.clock_reason))
         question = "today" if not snap.clock_trusted else "pending" if snap.pending else ""

@@ -72,6 +72,11 @@ COLOURS = {
     "success": "#8FE3A0",
     "warning": "#FFD08A",
     "bar": "#FFE27A",
+    # The exit question ("Je pars"): green and white, never the arrival's yellow on navy.
+    "exit_background": "#0D3B2E",
+    "exit_card": "#FFFFFF",
+    "exit_card_pressed": "#CFEFE0",
+    "exit_card_text": "#0D3B2E",
 }
 
 #: (foreground, background) pairs that carry text or pictograms.
@@ -87,6 +92,9 @@ CONTRAST_PAIRS = (
     ("warning", "background"),
     ("warning", "panel"),
     ("success", "panel"),
+    ("text", "exit_background"),
+    ("exit_card_text", "exit_card"),
+    ("exit_card_text", "exit_card_pressed"),
 )
 
 

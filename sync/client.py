@@ -48,6 +48,7 @@ from sync.protocol import (
     DayCounts,
     Profile,
     build_push,
+    day_body,
     profile_of,
 )
 
@@ -196,9 +197,7 @@ class SyncClient:
         sendable, refused = [], []
         for record in pending:
             try:
-                DayCounts.model_validate({"day": record.day.isoformat(),
-                                          "revision": record.revision,
-                                          "counts": {c: n for c, n in record.counts.items() if n}})
+                DayCounts.model_validate(day_body(record))
             except ValidationError as exc:
                 refused.append(f"{record.day.isoformat()} ({_first(exc)})")
             else:

@@ -5,7 +5,9 @@ the coordinator keeps a day only when its revision is higher than the one it hol
 retry, a duplicate or a late packet never counts twice. The models refuse unknown fields
 (no personal field can slip in), booleans and strings where numbers are expected, dates
 that are not `YYYY-MM-DD` strings, categories outside the catalogue, absurd counts and days
-after the validating side's today + 1. The optional `profile` is the permanence's annex-1
+after the validating side's today + 1. A day may also carry `workshops` (sessions and
+participants per theme) and `exits` (answers to the exit question), per-day aggregates
+under the day's revision (kiosk/extras.py). The optional `profile` is the permanence's annex-1
 description (institutional facts from the kiosk's config, never anything about a visitor).
 """
 
@@ -26,10 +28,12 @@ from pydantic import (
     Field,
     PlainSerializer,
     field_validator,
+    model_validator,
 )
 
 from kiosk.catalogue import CATEGORY_IDS
 from kiosk.config import WEEKDAYS
+from kiosk.extras import EXIT_ANSWERS, MAX_EXITS, MAX_PARTICIPANTS, MAX_WORKSHOPS
 
 PATH = "/api/v1/counts"
 #: More visits than this in one category on one day cannot come from one desk.
@@ -119,12 +123,52 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ExitAnswer = Literal[EXIT_ANSWERS]  # type: ignore[valid-type]
+
+
+def _bounded(low: int, high: int):
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_whole_number)]
+
+
+class Workshops(_Strict):
+    """One theme's workshops of one day: how many, and their participants together."""
+
+    sessions: _bounded(1, MAX_WORKSHOPS)
+    participants: _bounded(1, MAX_WORKSHOPS * MAX_PARTICIPANTS)
+
+    @model_validator(mode="after")
+    def _plausible(self) -> Workshops:
+        if not self.sessions <= self.participants <= self.sessions * MAX_PARTICIPANTS:
+            raise ValueError(f"{self.sessions} workshops cannot have {self.participants} "
+                             f"participants (1 to {MAX_PARTICIPANTS} each)")
+        return self
+
+
 class DayCounts(_Strict):
-    """One day's absolute counts on one install; a category left out counts 0."""
+    """One day's absolute counts on one install; a category left out counts 0.
+
+    `workshops` and `exits` are absolute too, and optional: a day without them has none
+    (the revision replaces the whole day)."""
 
     day: Day
     revision: Revision
     counts: dict[CategoryId, Count]
+    workshops: dict[CategoryId, Workshops] | None = None
+    exits: dict[ExitAnswer, _bounded(0, MAX_EXITS)] | None = None
+
+
+def day_body(record) -> dict:
+    """A push's day (JSON-ready) from an object with .day, .revision, .counts and
+    optionally .workshops / .exits; zeros and empty parts left out."""
+    body = {"day": record.day.isoformat(), "revision": record.revision,
+            "counts": {c: n for c, n in record.counts.items() if n}}
+    workshops = getattr(record, "workshops", None)
+    exits = {a: n for a, n in (getattr(record, "exits", None) or {}).items() if n}
+    if workshops:
+        body["workshops"] = {t: dict(w) for t, w in workshops.items()}
+    if exits:
+        body["exits"] = exits
+    return body
 
 
 def _one_line(value: str) -> str:
@@ -236,7 +280,7 @@ class ErrorAnswer(BaseModel):
 
 def build_push(install_id: str, clock_trusted: bool, catalogue_version: str, days,
                sent_at: dt.datetime | None = None, profile: Profile | None = None) -> CountsPush:
-    """The push for `days` (objects with .day, .revision, .counts), validated as the server will.
+    """The push for `days` (see `day_body`), validated as the server will.
 
     Zero counts are left out: the server reads a missing category as 0.
     """
@@ -246,10 +290,6 @@ def build_push(install_id: str, clock_trusted: bool, catalogue_version: str, day
         "sent_at": sent_at.isoformat(timespec="seconds"),
         "clock_trusted": bool(clock_trusted),
         "catalogue_version": catalogue_version,
-        "days": [
-            {"day": d.day.isoformat(), "revision": d.revision,
-             "counts": {c: n for c, n in d.counts.items() if n}}
-            for d in days
-        ],
+        "days": [day_body(d) for d in days],
         **({"profile": profile.model_dump()} if profile is not None else {}),
     })

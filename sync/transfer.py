@@ -3,7 +3,7 @@
 A kiosk that never reaches the network hands its days to the coordinator through a phone
 (QR codes whose text is `{url}/t/<payload>`) or a file (`kiosk-coordinator import`). The
 payload carries only what a push carries (install id, catalogue version, clock flag, and
-each day's date, revision and counts), so the coordinator files it with the push's
+each day's date, revision, counts, workshops and exit answers), so the coordinator files it with the push's
 revision rule: a transfer, its replay and a later online push count once.
 
 Authentication: `transfer_key = HMAC-SHA256(token, CONTEXT)`, known to this kiosk and to
@@ -16,8 +16,17 @@ Binary layout (integers are unsigned LEB128 varints unless sized):
     | part u8 | parts u8 | catalogue_version: len u8 + ASCII | n_days varint
     | per day: (days since previous day, the first since FIRST_DAY) varint,
                revision varint, category bitmask u8 (CATEGORY_IDS order), one varint per bit
+               [version 2 only: extras u8 (bit 0 workshops, bit 1 exit answers), then
+                if bit 0: theme bitmask u8 (CATEGORY_IDS order), per bit sessions varint
+                          and participants varint;
+                if bit 1: answer bitmask u8 (EXIT_ANSWERS order), one varint per bit]
     | mac 16
 Then base64url without padding, so it sits in a URL path and in a byte-mode QR code.
+
+A payload is written as version 1 (byte for byte as before) when none of its days has
+workshops or exit answers, else as version 2, which costs one byte per day more and about
+three per theme or answer present. Both versions are read, so a kiosk not yet updated
+(version 1 only) still transfers to an updated coordinator.
 """
 
 from __future__ import annotations
@@ -28,15 +37,19 @@ import datetime as dt
 import hashlib
 import hmac
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from kiosk.catalogue import CATEGORY_IDS
-from sync.protocol import FIRST_DAY, MAX_DAYS, CountsPush, DayCounts
+from kiosk.extras import EXIT_ANSWERS
+from sync.protocol import FIRST_DAY, MAX_DAYS, CountsPush, DayCounts, day_body
 
 FORMAT_VERSION = 1
+#: The version of a payload holding workshops or exit answers; readers accept both.
+EXTRAS_VERSION = 2
+VERSIONS = (FORMAT_VERSION, EXTRAS_VERSION)
 CONTEXT = b"permanence-kiosk transfer v1"
 KEY_ID_BYTES = 8
 MAC_BYTES = 16  # 128 bits: HMAC truncation to half the hash length (RFC 2104 section 5)
@@ -66,6 +79,8 @@ class Day:
     day: dt.date
     revision: int
     counts: dict[str, int]
+    workshops: dict[str, dict[str, int]] = field(default_factory=dict)
+    exits: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,8 +102,7 @@ class Payload:
         return CountsPush.model_validate({
             "install_id": self.install_id, "sent_at": sent_at.isoformat(),
             "clock_trusted": self.clock_trusted, "catalogue_version": self.catalogue_version,
-            "days": [{"day": d.day.isoformat(), "revision": d.revision, "counts": d.counts}
-                     for d in self.days]})
+            "days": [day_body(d) for d in self.days]})
 
 
 @dataclass(frozen=True)
@@ -157,18 +171,46 @@ class _Reader:
 # --- packing -----------------------------------------------------------------------------
 
 
-def _header(source: Source, part: int, parts: int) -> bytes:
+def _header(source: Source, part: int, parts: int, version: int = FORMAT_VERSION) -> bytes:
     version_bytes = source.catalogue_version.encode("ascii")
     if not 1 <= len(version_bytes) <= 20:
         raise ValueError("the catalogue version must be 1 to 20 ASCII characters")
-    return (bytes([FORMAT_VERSION]) + bytes.fromhex(key_id(source.key))
+    return (bytes([version]) + bytes.fromhex(key_id(source.key))
             + uuid.UUID(source.install_id).bytes
             + bytes([1 if source.clock_trusted else 0, part, parts])
             + bytes([len(version_bytes)]) + version_bytes)
 
 
-def _day_bytes(previous: dt.date, day) -> bytes:
-    """One day (an object with .day, .revision, .counts) after `previous`."""
+def _has_extras(day) -> bool:
+    return bool(getattr(day, "workshops", None) or getattr(day, "exits", None))
+
+
+def _extras_bytes(day) -> bytes:
+    """Version 2's tail of a day: its workshops and exit answers (module docstring)."""
+    workshops = getattr(day, "workshops", None) or {}
+    exits = {a: n for a, n in (getattr(day, "exits", None) or {}).items() if n}
+    out = bytes([(1 if workshops else 0) | (2 if exits else 0)])
+    if workshops:
+        mask, numbers = 0, b""
+        for bit, theme in enumerate(CATEGORY_IDS):
+            if theme in workshops:
+                mask |= 1 << bit
+                numbers += (_varint(workshops[theme]["sessions"])
+                            + _varint(workshops[theme]["participants"]))
+        out += bytes([mask]) + numbers
+    if exits:
+        mask, numbers = 0, b""
+        for bit, answer in enumerate(EXIT_ANSWERS):
+            if answer in exits:
+                mask |= 1 << bit
+                numbers += _varint(exits[answer])
+        out += bytes([mask]) + numbers
+    return out
+
+
+def _day_bytes(previous: dt.date, day, version: int = FORMAT_VERSION) -> bytes:
+    """One day (an object with .day, .revision, .counts, maybe .workshops and .exits)
+    after `previous`."""
     gap = (day.day - previous).days - 1
     if gap < 0:
         raise ValueError("days must be distinct and not before FIRST_DAY")
@@ -178,8 +220,8 @@ def _day_bytes(previous: dt.date, day) -> bytes:
         if count:
             mask |= 1 << bit
             numbers += _varint(count)
-    return (_varint(gap) + _varint(day.revision)
-            + bytes([mask]) + numbers)
+    return (_varint(gap) + _varint(day.revision) + bytes([mask]) + numbers
+            + (_extras_bytes(day) if version == EXTRAS_VERSION else b""))
 
 
 def _sign(key: bytes, body: bytes) -> str:
@@ -189,11 +231,12 @@ def _sign(key: bytes, body: bytes) -> str:
 
 def seal(source: Source, days, part: int = 1, parts: int = 1) -> str:
     """The base64url payload for `days` (objects with .day, .revision, .counts), signed."""
-    body = bytearray(_header(source, part, parts))
+    version = EXTRAS_VERSION if any(_has_extras(d) for d in days) else FORMAT_VERSION
+    body = bytearray(_header(source, part, parts, version))
     body += _varint(len(days))
     previous = FIRST_DAY - dt.timedelta(days=1)
     for day in sorted(days, key=lambda d: d.day):
-        body += _day_bytes(previous, day)
+        body += _day_bytes(previous, day, version)
         previous = day.day
     return _sign(source.key, bytes(body))
 
@@ -243,7 +286,7 @@ def peek_key_id(text: str) -> str:
     raw = _decode(text)
     if len(raw) < 1 + KEY_ID_BYTES + MAC_BYTES:
         raise TransferError("this transfer is too short")
-    if raw[0] != FORMAT_VERSION:
+    if raw[0] not in VERSIONS:
         raise TransferError(f"unknown transfer format version {raw[0]}")
     return raw[1:1 + KEY_ID_BYTES].hex()
 
@@ -263,7 +306,8 @@ def open_payload(text: str, key: bytes) -> Payload:
 
 def _parse(body: bytes) -> Payload:
     reader = _Reader(body)
-    if reader.byte() != FORMAT_VERSION:
+    layout = reader.byte()
+    if layout not in VERSIONS:
         raise TransferError("unknown transfer format version")
     key_hex = reader.take(KEY_ID_BYTES).hex()
     install_id = str(uuid.UUID(bytes=reader.take(16)))
@@ -282,12 +326,31 @@ def _parse(body: bytes) -> Payload:
             revision, mask = reader.varint(), reader.byte()
             counts = {category: reader.varint() for bit, category in enumerate(CATEGORY_IDS)
                       if mask >> bit & 1}
-            days.append(Day(previous, revision, counts))
+            extras = _read_extras(reader) if layout == EXTRAS_VERSION else {}
+            days.append(Day(previous, revision, counts, **extras))
     except OverflowError:
         raise TransferError("a day of the transfer is out of range") from None
     if reader.at != len(body):
         raise TransferError("the transfer has bytes after its last day")
     return Payload(key_hex, install_id, bool(flags & 1), part, parts, version, tuple(days))
+
+
+def _read_extras(reader: _Reader) -> dict:
+    flags, extras = reader.byte(), {}
+    if flags & ~3:
+        raise TransferError("a day of the transfer has unknown parts")
+    if flags & 1:
+        mask = reader.byte()
+        extras["workshops"] = {
+            theme: {"sessions": reader.varint(), "participants": reader.varint()}
+            for bit, theme in enumerate(CATEGORY_IDS) if mask >> bit & 1}
+    if flags & 2:
+        mask = reader.byte()
+        if mask >> len(EXIT_ANSWERS):
+            raise TransferError("a day of the transfer has an unknown answer")
+        extras["exits"] = {answer: reader.varint() for bit, answer in enumerate(EXIT_ANSWERS)
+                           if mask >> bit & 1}
+    return extras
 
 
 # --- files and URLs ----------------------------------------------------------------------
@@ -361,8 +424,7 @@ def sendable(days) -> tuple[list, list[str]]:
     good, refused = [], []
     for record in days:
         try:
-            DayCounts.model_validate({"day": record.day.isoformat(), "revision": record.revision,
-                                      "counts": {c: n for c, n in record.counts.items() if n}})
+            DayCounts.model_validate(day_body(record))
         except ValidationError as exc:
             problem = exc.errors()[0]
             refused.append(f"{record.day.isoformat()} ({'.'.join(map(str, problem['loc']))}: "

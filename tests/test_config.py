@@ -145,3 +145,15 @@ def test_demo_config_opens_the_mediator_view_with_the_readme_pin():
     assert verify_pin("246813", cfg.mediator.pin_hash)
     assert "**246813**" in (ROOT / "README.md").read_text("utf-8")
     assert cfg.kiosk.data_dir == ROOT / ".demo-data"
+
+
+def test_the_exit_question_is_off_by_default_and_a_bad_value_names_its_key(tmp_path):
+    from kiosk.config import parse
+
+    base = {"kiosk": {"data_dir": str(tmp_path)},
+            "coordinator": {"url": "", "token_file": ""}}
+    assert parse(base).kiosk.exit_question is False
+    on = parse({**base, "kiosk": {"data_dir": str(tmp_path), "exit_question": True}})
+    assert on.kiosk.exit_question is True
+    with pytest.raises(ConfigError, match=r"kiosk\.exit_question"):
+        parse({**base, "kiosk": {"data_dir": str(tmp_path), "exit_question": "oui"}})

@@ -30,6 +30,9 @@ NAMES = (
     "hand-back-right-outline", "archive-outline", "shield-account", "information-outline",
     # read aloud
     "volume-high",
+    # "Je pars" and its exit question
+    "exit-run", "emoticon-happy-outline", "emoticon-neutral-outline", "emoticon-sad-outline",
+    "hand-wave",
 )
 
 

@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 
 from kiosk.store.clock_memory import ClockMemory
-from kiosk.store.records import day_doc
+from kiosk.store.records import EXTRA_KEYS, day_doc
 
 log = logging.getLogger("kiosk.store")
 
@@ -50,6 +50,15 @@ def unacked_days(current: dict, archive: dict) -> dict[str, dict]:
 
 
 # --- writing (the writer, inside files.writing()) ------------------------------------------
+
+
+def _replace_with(new: dict):
+    """A TinyDB update that replaces the document: a plain dict update would keep a key
+    the new revision dropped (a day's last workshop taken back)."""
+    def replace(doc: dict) -> None:
+        doc.clear()
+        doc.update(new)
+    return replace
 
 
 class DayBook:
@@ -83,17 +92,20 @@ class DayBook:
             counts[cid] = counts.get(cid, 0) + n
         self.write(day, doc, counts, vouched=vouched)
 
-    def write(self, day: dt.date, doc: dict | None, counts: dict, *, vouched: bool) -> None:
-        """Store `counts` as the day's new revision.
+    def write(self, day: dt.date, doc: dict | None, counts: dict, *, vouched: bool,
+              extras: dict | None = None) -> None:
+        """Store `counts` (and `extras`, else the day's own) as the day's new revision.
 
         `vouched` says the machine's clock chose the day: only such a day moves "the last
         recorded day"; a day a mediator chose (corrections, confirmed taps) does not.
         """
         revision = (doc["revision"] if doc else 0) + 1
-        new = day_doc(day, revision, doc["acked"] if doc else 0, counts)
+        kept = {k: doc[k] for k in EXTRA_KEYS if doc and k in doc}
+        new = day_doc(day, revision, doc["acked"] if doc else 0, counts,
+                      {**kept, **(extras or {})})
         days = self.files.current.table("days")
         if str(new.doc_id) in self.files.raw("days"):
-            days.update(dict(new), doc_ids=[new.doc_id])
+            days.update(_replace_with(dict(new)), doc_ids=[new.doc_id])
         else:
             days.insert(new)
         if vouched:

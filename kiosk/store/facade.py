@@ -40,9 +40,11 @@ from tinydb.table import Document
 from kiosk.catalogue import CATEGORY_IDS
 from kiosk.clock import SystemClock
 from kiosk.config import KioskSettings
+from kiosk.extras import check_answer
 from kiosk.store.archive import Archiver
 from kiosk.store.clock_memory import ClockMemory, Observation, clock_doc
 from kiosk.store.days import DayBook, merged_days, unacked_days
+from kiosk.store.extras import add_exit, change_workshop, exit_counts, workshop_sizes
 from kiosk.store.files import CURRENT_FILE, StoreFiles, check_category, check_day
 from kiosk.store.pending import PendingTaps, pending_total
 from kiosk.store.records import (
@@ -141,6 +143,18 @@ class Store:
         with self._mutex:
             doc = merged_days(*self._files.tables()).get(day.isoformat())
         return day_record(doc).counts if doc else dict.fromkeys(CATEGORY_IDS, 0)
+
+    def workshops(self, day: dt.date) -> dict[str, dict[int, int]]:
+        """That day's workshops: {theme: {participants: sessions}} (store/extras.py)."""
+        check_day(day)
+        with self._mutex:
+            return workshop_sizes(merged_days(*self._files.tables()).get(day.isoformat()))
+
+    def exits(self, day: dt.date) -> dict[str, int]:
+        """That day's answers to the exit question, {answer: n}, zeros left out."""
+        check_day(day)
+        with self._mutex:
+            return exit_counts(merged_days(*self._files.tables()).get(day.isoformat()))
 
     def days(self, start: dt.date, end: dt.date) -> list[DayRecord]:
         """The days holding counts between start and end (both included), in order."""
@@ -250,14 +264,17 @@ class Store:
         trusted. Writes only the first time in a day.
         """
         with self._mutex, self._files.writing():
-            seen = self._observe()
-            self._upkeep(seen)
-            if not seen.verdict.trusted:
-                return None
-            day = seen.reading.wall.date()
-            if self._days.find(day) is None:
+            day = self._trusted_today()
+            if day is not None and self._days.find(day) is None:
                 self._days.write(day, None, {}, vouched=True)
             return day
+
+    def _trusted_today(self) -> dt.date | None:
+        """Today by a trusted clock after the due upkeep, else None (the writer, inside
+        `writing`)."""
+        seen = self._observe()
+        self._upkeep(seen)
+        return seen.reading.wall.date() if seen.verdict.trusted else None
 
     def undo(self, tap: Tap) -> bool:
         """Take back the most recent tap of this process; False for any other tap."""
@@ -288,6 +305,33 @@ class Store:
             self._days.add(day, category_id, delta)
             doc = self._days.find(day)
             return doc["counts"].get(category_id, 0) if doc else 0
+
+    def record_workshop(self, day: dt.date, theme: str, participants: int) -> None:
+        """The mediator records a workshop of `theme` with `participants` on `day`."""
+        self._workshop(day, theme, participants, +1)
+
+    def remove_workshop(self, day: dt.date, theme: str, participants: int) -> bool:
+        """Take back one workshop of `theme` with `participants`; False when there is none."""
+        return self._workshop(day, theme, participants, -1)
+
+    def _workshop(self, day: dt.date, theme: str, participants: int, delta: int) -> bool:
+        check_day(day)
+        with self._mutex, self._files.writing():
+            self._memory.check_mediator_day(day, self._observe(), pending=False)
+            return change_workshop(self._days, day, theme, participants, delta)
+
+    def record_exit(self, answer: str) -> dt.date | None:
+        """Count one answer to the exit question on today; durable when this returns.
+
+        While the clock is not trusted the answer is not counted (None): it cannot be
+        dated, and an opinion is not worth a wrong day (visits wait instead, see pending).
+        """
+        check_answer(answer)
+        with self._mutex, self._files.writing():
+            day = self._trusted_today()
+            if day is not None:
+                add_exit(self._days, day, answer)
+            return day
 
     def confirm_today(self, day: dt.date) -> int:
         """The mediator says today is `day`: trust that date for the rest of this boot (or

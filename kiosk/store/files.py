@@ -31,6 +31,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from kiosk.catalogue import CATEGORY_IDS
+from kiosk.extras import EXIT_ANSWERS, MAX_PARTICIPANTS
 from kiosk.storage import AtomicJSONStorage
 from kiosk.store.lock import StoreError, WriterLock
 
@@ -40,7 +41,7 @@ ARCHIVE_FILE = "archive.json"
 #: Every key the store may write, per table. Nothing else is ever stored (docs/store.md).
 ALLOWED_KEYS: dict[str, frozenset[str]] = {
     "meta": frozenset({"install_id"}),
-    "days": frozenset({"day", "revision", "acked", "counts"}),
+    "days": frozenset({"day", "revision", "acked", "counts", "workshops", "exits"}),
     "pending": frozenset({"boot", "first", "last", "seen", "counts"}),
     "clock": frozenset({"last_day", "jump_boot", "jump_reason", "vouched_boot",
                         "vouched_offset", "vouched_mono"}),
@@ -76,6 +77,29 @@ def _check_counts(counts) -> None:
             raise ValueError(f"bad count for {cid!r}")
 
 
+def _check_positive(n, what: str) -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"bad count for {what}")
+
+
+def _check_extras(doc: dict) -> None:
+    """`workshops`: {theme: {"<participants>": sessions}}; `exits`: {answer: n}."""
+    if not all(isinstance(doc.get(k, {}), dict) for k in ("workshops", "exits")):
+        raise ValueError("workshops and exits must be objects")
+    for theme, sizes in doc.get("workshops", {}).items():
+        if theme not in CATEGORY_IDS or not isinstance(sizes, dict) or not sizes:
+            raise ValueError(f"bad workshop theme {theme!r}")
+        for size, sessions in sizes.items():
+            if not (size.isascii() and size.isdigit()
+                    and 1 <= int(size) <= MAX_PARTICIPANTS) or size != str(int(size)):
+                raise ValueError(f"bad workshop size {size!r}")
+            _check_positive(sessions, f"workshops of {theme}")
+    for answer, n in doc.get("exits", {}).items():
+        if answer not in EXIT_ANSWERS:
+            raise ValueError(f"unknown exit answer {answer!r}")
+        _check_positive(n, f"exit answer {answer}")
+
+
 def _check_int(doc: dict, key: str) -> None:
     value = doc[key]
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -102,6 +126,7 @@ def validate_tables(data: dict) -> None:
                 _check_int(doc, "revision")
                 _check_int(doc, "acked")
                 _check_counts(doc["counts"])
+                _check_extras(doc)
             elif table == "pending":
                 _check_counts(doc["counts"])
             elif table == "meta":

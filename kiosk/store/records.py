@@ -2,11 +2,13 @@
 
 A day is stored as one document of the `days` table, under the day's ordinal::
 
-    {"day": "2026-11-26", "revision": 7, "acked": 5, "counts": {"autre": 2}}
+    {"day": "2026-11-26", "revision": 7, "acked": 5, "counts": {"autre": 2},
+     "workshops": {"securite_numerique": {"8": 1}}, "exits": {"oui": 3}}
 
 `revision` grows at every change of the day and `acked` is the highest revision the
 coordinator accepted; zero counts are left out on disk but every category id is present
-in a `DayRecord`.
+in a `DayRecord`. `workshops` (sessions by number of participants, per theme) and `exits`
+(exit answers) appear only on a day that has some (kiosk/extras.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from dataclasses import dataclass, field
 from tinydb.table import Document
 
 from kiosk.catalogue import CATEGORY_IDS
+from kiosk.extras import workshop_totals
+
+#: The optional keys of a day document (store/extras.py), carried over by every change.
+EXTRA_KEYS = ("workshops", "exits")
 
 
 @dataclass(frozen=True)
@@ -30,12 +36,17 @@ class Tap:
 
 @dataclass(frozen=True)
 class DayRecord:
-    """One day's counts (all eight ids, zeros too), its revision and the acked one."""
+    """One day's counts (all eight ids, zeros too), its revision and the acked one.
+
+    `workshops` is {theme: {"sessions": s, "participants": p}} and `exits` {answer: n},
+    both without zeros (what a push carries)."""
 
     day: dt.date
     revision: int
     counts: dict[str, int]
     acked: int = 0
+    workshops: dict[str, dict[str, int]] = field(default_factory=dict)
+    exits: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -72,18 +83,23 @@ class UpkeepReport:
         return bool(self.redated or self.unfiled or self.archived or self.scrubbed)
 
 
-def day_doc(day: dt.date, revision: int, acked: int, counts: dict) -> Document:
-    """The document of one day, zero counts left out, filed under the day's ordinal."""
-    return Document({"day": day.isoformat(), "revision": revision, "acked": acked,
-                     "counts": {c: n for c, n in counts.items() if n}},
-                    doc_id=day.toordinal())
+def day_doc(day: dt.date, revision: int, acked: int, counts: dict,
+            extras: dict | None = None) -> Document:
+    """The document of one day, zero counts and empty extras left out, filed under the
+    day's ordinal."""
+    doc = {"day": day.isoformat(), "revision": revision, "acked": acked,
+           "counts": {c: n for c, n in counts.items() if n}}
+    doc.update({k: v for k, v in (extras or {}).items() if k in EXTRA_KEYS and v})
+    return Document(doc, doc_id=day.toordinal())
 
 
 def day_record(doc: dict) -> DayRecord:
     """A stored day document as a `DayRecord` with every category id."""
     counts = dict.fromkeys(CATEGORY_IDS, 0)
     counts.update(doc["counts"])
-    return DayRecord(dt.date.fromisoformat(doc["day"]), doc["revision"], counts, doc["acked"])
+    return DayRecord(dt.date.fromisoformat(doc["day"]), doc["revision"], counts, doc["acked"],
+                     workshop_totals(doc.get("workshops", {})),
+                     {a: n for a, n in doc.get("exits", {}).items() if n})
 
 
 def sync_status(doc: dict) -> SyncStatus:

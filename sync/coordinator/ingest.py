@@ -17,6 +17,7 @@ import os
 from sqlalchemy import Engine, and_, delete, func, insert, select, update
 
 from kiosk.catalogue import CATEGORY_IDS
+from sync.coordinator.extras import file_extras
 from sync.coordinator.kiosks import admit_install, lock_kiosk, on_the_hour
 from sync.coordinator.places import store_profile
 from sync.coordinator.schema import counts, day_revisions, kiosks
@@ -108,6 +109,7 @@ def ingest(engine: Engine, kiosk_id: int, push: CountsPush, now: dt.datetime | N
                 {"kiosk_id": kiosk_id, "install_id": push.install_id, "day": e.day,
                  "category": category, "count": e.counts.get(category, 0)}
                 for e in newer for category in CATEGORY_IDS])
+            file_extras(conn, kiosk_id, push.install_id, newer)
         conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(
             last_contact_at=hour, clock_skew_s=skew, clock_trusted=push.clock_trusted,
             catalogue_version=push.catalogue_version))

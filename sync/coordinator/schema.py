@@ -198,3 +198,26 @@ equipment = Table(
     Column("warranty_end", Date),
     Column("invoice_ref", String(80), nullable=False, server_default=""),
 )
+# Workshops (ateliers collectifs) and exit answers, per (kiosk, install, day) like `counts`
+# and replaced with them when a newer revision of the day arrives (coordinator/extras.py).
+# Kept apart from the visits: a workshop's participants are not individual visits.
+workshops = Table(
+    "workshops",
+    metadata,
+    Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
+    Column("install_id", String(36), primary_key=True),
+    Column("day", Date, primary_key=True, index=True),
+    Column("theme", String(40), primary_key=True),  # a category id
+    Column("sessions", Integer, nullable=False),
+    Column("participants", Integer, nullable=False),
+)
+
+exit_answers = Table(
+    "exit_answers",
+    metadata,
+    Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
+    Column("install_id", String(36), primary_key=True),
+    Column("day", Date, primary_key=True, index=True),
+    Column("answer", String(20), primary_key=True),  # kiosk.extras.EXIT_ANSWERS
+    Column("count", Integer, nullable=False),
+)

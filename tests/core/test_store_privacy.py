@@ -45,8 +45,11 @@ def finer_than_a_day(data_dir) -> list[str]:
                         found.append(f"{path.name}: {table}.{key}={value}")
                     elif isinstance(value, str) and key in ("day", "last_day", "seen"):
                         assert ISO_DAY.match(value)
-                    elif key == "counts":
+                    elif key in ("counts", "exits"):
                         assert all(isinstance(n, int) for n in value.values())
+                    elif key == "workshops":  # sessions by number of participants
+                        assert all(re.fullmatch(r"[1-9]\d?", size) and isinstance(n, int)
+                                   for sizes in value.values() for size, n in sizes.items())
     return found
 
 
@@ -56,6 +59,8 @@ def test_only_allowlisted_keys_and_no_fine_time_after_retention(data_dir, fake_t
     with Store(data_dir, clock=fake_time.clock(), retention_days=7) as store:
         store.record("service_public")
         store.mark_synced([(DAY, 1)])
+        store.record_workshop(DAY, "securite_numerique", 7)
+        store.record_exit("un_peu")
         store.set_sync_status(last_success=fake_time.wall.astimezone(), last_error="")
         fake_time.set_wall(dt.datetime(2031, 1, 1, 9, 0))  # a jump: taps wait with times
         store.record("securite_numerique")

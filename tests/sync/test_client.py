@@ -261,6 +261,9 @@ def test_only_allowlisted_keys_leave_the_kiosk(sqlite_coordinator, kiosks, proxi
     kiosk.tap("service_public", 2)
     kiosk.offset = dt.timedelta(0)
     kiosk.tap("autre")
+    today = dt.date.today()
+    kiosk.store.record_workshop(today, "securite_numerique", 7)
+    kiosk.store.record_exit("un_peu")
     assert kiosk.client.sync_now().ok
     (raw,) = proxy.bodies
     push = json.loads(raw)
@@ -268,10 +271,15 @@ def test_only_allowlisted_keys_leave_the_kiosk(sqlite_coordinator, kiosks, proxi
                          "profile"}
     assert set(push["profile"]) == {"name", "commune", "place", "address", "hours",
                                     "by_appointment", "booking", "categories"}
+    keys = {"day", "revision", "counts"}
+    assert [set(day) for day in push["days"]] == [keys, keys | {"workshops", "exits"}]
     for day in push["days"]:
-        assert set(day) == {"day", "revision", "counts"}
         assert set(day["counts"]) <= set(CATEGORY_IDS)
         assert all(type(n) is int for n in day["counts"].values())
+    # Workshops: sessions and participants per theme, nothing else; answers: known ids.
+    assert push["days"][1]["workshops"] == {"securite_numerique": {"sessions": 1,
+                                                                   "participants": 7}}
+    assert push["days"][1]["exits"] == {"un_peu": 1}
     # Per-day counts only: the timestamp is the push's, to the second, not a tap's.
     assert dt.datetime.fromisoformat(push["sent_at"]).microsecond == 0
 

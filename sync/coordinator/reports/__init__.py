@@ -6,10 +6,12 @@
     disclosure  hide small cells and what would give them back; NETWORK keys the total row
     tables      the quarterly table (annex 2) and the Contract's JSON rows
     files       CSV / XLSX / JSON writers onto a file object; no cell starts a formula
+    extras      workshops and exit answers, apart from the visits (for every report)
 
 The names below are the package's public face for the CLI, the dashboard and the tests.
 """
 
+from . import extras
 from .disclosure import NETWORK, SECONDARY_MARK, AnnualCells, Cell, annual_cells, suppress
 from .evolution import EvolutionTable, Line, change_text, evolution_table
 from .figures import (
@@ -53,6 +55,7 @@ from .periods import (
 from .tables import QuarterTable, TableRow, TableSheet, quarter_json, quarter_table
 
 __all__ = [
+    "extras",
     "FORMATS", "NETWORK", "SECONDARY_MARK", "XLSX_TYPE", "AnnualCells", "AnnualReport", "Cell",
     "KioskCoverage", "Period", "PeriodStats", "QuarterTable", "ReportError", "TableRow",
     "TableSheet", "annual_cells", "annual_report", "annual_workbook", "category_heading",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -22,6 +23,9 @@ from sync.coordinator.schema import counts, day_revisions
 
 from .expected import DayCounts, OpenDays, count_days, open_weekdays
 from .periods import Period, year_period
+
+if TYPE_CHECKING:
+    from .extras import Section
 
 
 def category_ids() -> tuple[str, ...]:
@@ -213,6 +217,8 @@ class AnnualReport:
     # commune -> year -> 12 kiosk-days received: what "Évolution" may compare (evolution.py)
     coverage: dict[str, Coverage] = field(default_factory=dict)
     today: dt.date = dt.date.max  # the day the report was made: later months are "to come"
+    # Workshops and exit answers of the year, apart from the visits (reports/extras.py).
+    extras: Section | None = None
 
     @property
     def total(self) -> int:
@@ -287,7 +293,15 @@ def annual_report(engine: Engine, year: int, commune: str | None = None,
         commune_months=commune_months(engine, (year - 1, year)),
         coverage=kiosk_days(engine, (year - 1, year), commune_of),
         today=today or dt.date.today(),
+        extras=_extras(engine, dt.date(year, 1, 1), end, commune),
     )
+
+
+def _extras(engine: Engine, start: dt.date, end: dt.date, commune: str | None) -> Section:
+    # Imported here: reports/extras.py words its rows with this module's labels.
+    from .extras import section
+
+    return section(engine, start, end, commune)
 
 
 def kiosk_days(engine: Engine, years, kiosk_commune: dict[int, str]) -> dict[str, Coverage]:

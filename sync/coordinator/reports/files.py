@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sync.coordinator import manual, texts
 from sync.coordinator.cells import cell_text
 
-from . import hand
+from . import extras, hand
 from .disclosure import NETWORK, annual_cells
 from .evolution import Line, evolution_table
 from .figures import AnnualReport, category_ids, category_label
@@ -87,6 +87,9 @@ def write_csv(table: QuarterTable, out: IO[str]) -> None:
         row(*line)
     if table.manual:
         row(manual.RULE)
+    network = next((texts.NETWORK_LABEL for sheet in table.sheets if sheet.network), None)
+    for line in extras.csv_rows(table.extras, table.quarter, network):  # apart, after them
+        row(*line)
     if table.threshold:
         writer.writerow([])
         row(texts.suppression_note(table.threshold))
@@ -156,7 +159,27 @@ def quarter_workbook(table: QuarterTable) -> Workbook:
             ws.cell(row=ws.max_row + 2, column=1, value=texts.suppression_note(table.threshold))
         _widths(ws, [70, 42, 12, 10, 16])
         ws.freeze_panes = "A5"
+    _extras_sheet(wb, table.extras, any(sheet.network for sheet in table.sheets))
     return wb
+
+
+def _extras_sheet(wb: Workbook, section: extras.Section | None, network: bool) -> None:
+    """Workshops and exit answers on a sheet of their own, apart from the visits (only when
+    there is something to show: the visits' workbook keeps its sheets otherwise)."""
+    if section is None or not (section.workshops or section.exits):
+        return
+    ws = wb.create_sheet(extras.SHEET)
+    fonts = {"title": _TITLE_FONT, "head": _HEAD_FONT, "total": _HEAD_FONT}
+    label = texts.NETWORK_LABEL if network else None
+    for row, (values, style) in enumerate(extras.sheet_rows(section, label), start=1):
+        if style == "head":
+            _header(ws, row, values)
+            continue
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            if style in fonts:
+                cell.font = fonts[style]
+    _widths(ws, [40, 70, 12, 14, 10])
 
 
 def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> Workbook:
@@ -202,6 +225,7 @@ def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> 
     if suppress_below:
         for sheet in wb.worksheets:
             sheet.cell(row=sheet.max_row + 2, column=1, value=texts.suppression_note(suppress_below))
+    _extras_sheet(wb, report.extras, report.commune is None)
     return wb
 
 

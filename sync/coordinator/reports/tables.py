@@ -15,6 +15,7 @@ from sync.coordinator import manual, texts
 
 from . import hand
 from .disclosure import NETWORK, QUARTER_KEYS, Cell, suppress, suppress_year
+from .extras import Section, section
 from .figures import (
     category_ids,
     category_label,
@@ -52,6 +53,7 @@ class QuarterTable:
     threshold: int | None = None
     as_of: dt.date | None = None  # the extraction day, for a quarter not over yet
     manual: list[manual.ManualEntry] = field(default_factory=list)  # shown apart, never summed
+    extras: Section = field(default_factory=Section)  # workshops, exit answers: apart
 
 
 def _sheet(title: str, cells: dict[str, Cell], has_data: bool, network: bool = False
@@ -109,7 +111,8 @@ def quarter_table(engine: Engine, quarter: str, suppress_below: int | None = Non
     today = today or dt.date.today()
     return QuarterTable(normalise_quarter(quarter), period, sheets, kiosk_rows, suppress_below,
                         today if period.end >= today else None,
-                        manual.entries_within(engine, period, commune))
+                        manual.entries_within(engine, period, commune),
+                        section(engine, period.start, period.end, commune))
 
 
 def quarter_json(engine: Engine, quarter: str) -> dict:

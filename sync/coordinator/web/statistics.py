@@ -118,6 +118,7 @@ def statistics(request: Request, user: CurrentUser, engine: EngineDep):
         "hand": manual.hand_figures(engine, period, commune or None), "hand_rule": manual.RULE,
         "flags": equipment.flags(engine, day) if user.is_admin else [],
         "startup_days": equipment.STARTUP_DAYS, "warranty_months": equipment.WARRANTY_MONTHS,
+        "extras": reports.extras.section(engine, period.start, period.end, commune or None),
     })
 
 

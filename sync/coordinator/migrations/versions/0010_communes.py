@@ -17,7 +17,7 @@ from alembic import op
 from sync.coordinator.communes import normalise, referential
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
