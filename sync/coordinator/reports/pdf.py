@@ -99,8 +99,8 @@ def _communes(doc: Document, fig: AnnualFigures) -> None:
     _reasons(doc, fig, lines)
 
 
-#: The report's parts in order. The lead adds the qualitative parts (workshops, exit
-#: answers, quarterly notes) here, after the figures.
+#: The figures' parts in order; the parts after them (paper tallies, workshops and exit
+#: answers, the communes' notes) come from annual_parts.annual_sections as `extra`.
 SECTIONS: list[Section] = [_intro, _categories, _months, _communes]
 
 
@@ -118,7 +118,10 @@ def annual_pdf(fig: AnnualFigures, extra: Sequence[Section] = ()) -> bytes:
 def write_annual_pdf(engine: Engine, year: int, out, today: dt.date,
                      commune: str | None = None) -> Path:
     """The CLI's `report --year YYYY --format pdf --out FILE`; built before the file opens."""
-    data = annual_pdf(annual_figures(engine, year, commune, None, today))
+    from .annual_parts import annual_sections  # it builds on this module's Section
+
+    data = annual_pdf(annual_figures(engine, year, commune, None, today),
+                      annual_sections(engine, year, commune))
     target = Path(out)
     try:
         target.write_bytes(data)

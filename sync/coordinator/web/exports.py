@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from sync.coordinator import manual, notes, reports, texts
 from sync.coordinator.app import EngineDep
+from sync.coordinator.reports.annual_parts import annual_sections
 from sync.coordinator.reports.annual_view import annual_figures
 from sync.coordinator.reports.funder import funder_workbook
 from sync.coordinator.reports.pdf import PDF_TYPE, annual_pdf
@@ -101,7 +102,8 @@ def annual(request: Request, user: CurrentUser, engine: EngineDep):
         return download(reports.workbook_bytes(reports.annual_workbook(report, threshold)),
                         f"bilan-annuel-{year}{suffix}.xlsx", reports.XLSX_TYPE)
     if params.get("format") == "pdf":
-        return download(annual_pdf(figures), f"bilan-annuel-{year}{suffix}.pdf", PDF_TYPE)
+        pdf = annual_pdf(figures, annual_sections(engine, year, commune or None))
+        return download(pdf, f"bilan-annuel-{year}{suffix}.pdf", PDF_TYPE)
     with engine.connect() as conn:
         year_notes = notes.notes_for_year(conn, year)
     if commune:
