@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -56,15 +57,22 @@ VISITOR_SOURCES = ("screens/accueil.kv", "screens/merci.kv", "screens/infos.kv",
 _MARKUP = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 _SPACES = re.compile(r"\s+")
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
 
 
 class SpeechError(Exception):
     """Rendering cannot run (engine missing, unwritable folder); str() is one line."""
 
 
+def _logical_arabic(text: str) -> str:
+    # A shown Arabic text has its letters joined as presentation forms (kiosk/rtl.py);
+    # its audio was rendered from the catalogue's plain letters, which NFKC gives back.
+    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
 def utterances(text: str) -> list[str]:
     """The spoken pieces of a shown text: one per line, without Kivy markup or pictograms."""
-    text = _MARKUP.sub("", text or "")
+    text = _logical_arabic(_MARKUP.sub("", text or ""))
     text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
     text = _PRIVATE_USE.sub("", text).replace("\u00a0", " ")
     pieces = (_SPACES.sub(" ", line).strip() for line in text.splitlines())

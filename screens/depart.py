@@ -58,6 +58,12 @@ class DepartScreen(KioskScreen):
         self._home = Clock.create_trigger(self._back_home, self.kiosk.kiosk_config.kiosk.thanks_s)
         self._shown_at = 0.0
 
+    def spoken_texts(self) -> list[str]:
+        if self.answered:
+            return [self.ids.thanks.text]
+        return [self.ids.question.text, *(b.label for b in self.answer_buttons()),
+                self.ids.back.text]
+
     def answer_buttons(self) -> list[AnswerButton]:
         return list(reversed(self.ids.answers.children))
 

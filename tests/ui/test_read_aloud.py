@@ -112,7 +112,7 @@ def _listen(app, view, played):
 
 
 def test_every_visitor_screen_reads_itself_in_each_language(tmp_path, audio):
-    config = _config(tmp_path, audio)
+    config = _config(tmp_path, audio, exit_question=True)
     languages = config.kiosk.languages  # every catalogue (a new one is walked by itself)
     assert set(languages) == set(i18n.LANGUAGES)
     heard = {}
@@ -160,6 +160,11 @@ def test_every_visitor_screen_reads_itself_in_each_language(tmp_path, audio):
             assert [f for f, _ in played] == expected
             app.undo_last()
             yield 0.3
+            app.show("depart")  # "Je pars": the exit question
+            yield 0.2
+            heard[lang, "depart"] = yield from _listen(app, screen(app, "depart"), played)
+            app.go_home()
+            yield 0.2
 
     run_app(config, script, timeout_s=60 + 60 * len(languages))
     for lang in languages:
