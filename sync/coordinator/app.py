@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sync.coordinator import db, ingest, kiosks, texts
 from sync.coordinator.gate import PushGate, failure_limiter
 from sync.coordinator.gate import error as _error
-from sync.coordinator.ratelimit import RateLimiter
+from sync.coordinator.limits import SharedBucket, SharedLoginThrottle, limits_engine
 from sync.protocol import PATH, CountsAnswer, CountsPush, ErrorAnswer
 
 log = logging.getLogger(__name__)
@@ -105,15 +105,21 @@ def current_kiosk(
 
 
 def create_app(db_url: str | None = None, *, engine: Engine | None = None,
-               limiter: RateLimiter | None = None) -> FastAPI:
-    """The coordinator app on `db_url` (default: SQLite in the data dir), schema migrated."""
+               limiter: SharedBucket | None = None) -> FastAPI:
+    """The coordinator app on `db_url` (default: SQLite in the data dir), schema migrated.
+
+    Everything several workers must agree on (push limits, failed authentications, login
+    throttles, sessions) is kept in the database, so `serve --workers N` runs N of these."""
     engine = engine or db.make_engine(db_url)
     db.migrate(engine)
+    shared = limits_engine(engine)
     app = FastAPI(title="Permanence kiosk coordinator", version="1",
                   description="Receives the anonymous per-day visit counts of the kiosks.")
     app.state.engine = engine
-    app.state.limiter = limiter or _limiter_from_env()
-    app.state.auth_failures = failure_limiter()
+    app.state.limiter = limiter or _limiter_from_env(shared)
+    app.state.auth_failures = failure_limiter(shared)
+    app.state.login_throttle = SharedLoginThrottle(shared)
+    app.state.token_cache = kiosks.TokenCache()
     app.state.daily_ceiling = ingest.daily_ceiling_from_env()
     app.add_middleware(BodyLimit)
     app.add_middleware(PushGate)  # added last, so it runs first: before the body is read
@@ -138,6 +144,11 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
     async def _too_many_installs(_request, _exc):
         return _error(409, texts.TOO_MANY_INSTALLS.format(n=kiosks.MAX_INSTALLS),
                       [{"field": "install_id", "message": "too many install ids"}])
+
+    @app.exception_handler(kiosks.Revoked)
+    async def _revoked(_request, exc: kiosks.Revoked):
+        app.state.token_cache.drop(exc.args[0])
+        return _error(401, "unknown or revoked kiosk token", headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(ingest.OverCeiling)
     async def _over_ceiling(_request, exc: ingest.OverCeiling):
@@ -168,14 +179,24 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
     return app
 
 
-def _limiter_from_env() -> RateLimiter:
+#: Set by `serve` for its workers: the database URL given with --db (never shown by `ps`).
+SERVE_DB_ENV = "KIOSK_COORDINATOR_SERVE_DB"
+
+
+def app_from_env() -> FastAPI:
+    """The app factory of `serve` (uvicorn --factory): each worker builds its own app, on
+    the URL `serve` was given, else the configured one."""
+    return create_app(os.environ.get(SERVE_DB_ENV) or None)
+
+
+def _limiter_from_env(engine: Engine) -> SharedBucket:
     # KIOSK_COORDINATOR_RATE_LIMIT: pushes a minute per token (bursts too), at least 60.
     raw = os.environ.get("KIOSK_COORDINATOR_RATE_LIMIT", "")
     if not raw:
-        return RateLimiter()
+        return SharedBucket(engine, "push")
     if not (raw.isascii() and raw.isdigit()) or int(raw) < 60:
         raise ValueError(f"KIOSK_COORDINATOR_RATE_LIMIT must be a whole number >= 60, not {raw!r}")
-    return RateLimiter(per_minute=int(raw), burst=int(raw))
+    return SharedBucket(engine, "push", per_minute=int(raw), burst=int(raw))
 
 
 def _mount_dashboard(app: FastAPI) -> None:

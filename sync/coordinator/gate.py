@@ -3,8 +3,9 @@
 FastAPI reads and parses a route's body before running its dependencies, so a bearer
 check in a dependency comes after the JSON parser (and after the 1 MiB body limit has
 waited for the body). This ASGI layer sits outside both: it takes the token from the
-headers, limits failed authentications per client address, looks the token up, limits
-pushes per kiosk, and only then lets the request through with `request.state.kiosk` set.
+headers, limits failed authentications per client address, looks the token up (once per
+worker: kiosks.TokenCache), limits pushes per kiosk (limits.SharedBucket: every worker
+counts together), and only then lets the request through with `request.state.kiosk` set.
 
 The client address is uvicorn's `scope["client"]`: behind the reverse proxy it is the
 address the proxy forwards, believed only from the trusted proxy (uvicorn's
@@ -22,7 +23,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from sync.coordinator import kiosks, transfers
-from sync.coordinator.ratelimit import RateLimiter, retry_after
+from sync.coordinator.limits import SharedBucket
+from sync.coordinator.ratelimit import retry_after
 from sync.protocol import PATH
 
 log = logging.getLogger(__name__)
@@ -41,8 +43,10 @@ def error(status: int, detail: str, errors=(), headers=None) -> JSONResponse:
                         headers=headers)
 
 
-def failure_limiter() -> RateLimiter:
-    return RateLimiter(per_minute=FAILURES_PER_MINUTE, burst=FAILURE_BURST, floor=1)
+def failure_limiter(engine) -> SharedBucket:
+    """Failed authentications per client address, counted by every worker together."""
+    return SharedBucket(engine, "authfail", per_minute=FAILURES_PER_MINUTE,
+                        burst=FAILURE_BURST, floor=1)
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -76,29 +80,51 @@ class PushGate:
     async def _refusal(self, scope) -> JSONResponse | None:
         """None when the push may go on (its kiosk put in the request's state)."""
         state = scope["app"].state
-        address = (scope.get("client") or ("unknown", 0))[0]
-        failures: RateLimiter = state.auth_failures
-        wait = failures.wait(address)
-        if wait:
-            return error(429, "too many failed authentications from this address, retry "
-                              "later", headers={"Retry-After": retry_after(wait)})
         token = bearer_token(Headers(scope=scope))
-        if token is None:
-            failures.acquire(address)
-            return error(401, "missing bearer token (Authorization: Bearer <token>)",
-                         headers=_CHALLENGE)
-        try:
-            kiosk = await run_in_threadpool(_authenticate, state.engine, token)
-        except OperationalError as exc:
-            log.warning("database unavailable: %s", exc.orig)
-            return error(503, "database busy or unavailable, retry later",
-                         headers={"Retry-After": "2"})
+        # A token this worker has seen needs no lookup, so no failure check either (the
+        # push's transaction still refuses it if it was revoked since: kiosks.claim_kiosk).
+        kiosk = state.token_cache.get(token) if token else None
         if kiosk is None:
-            failures.acquire(address)
-            return error(401, "unknown or revoked kiosk token", headers=_CHALLENGE)
-        wait = state.limiter.acquire(f"kiosk:{kiosk.id}")
+            answer = await self._authenticate(state, scope, token)
+            if isinstance(answer, JSONResponse):
+                return answer
+            kiosk = answer
+        try:
+            wait = await run_in_threadpool(state.limiter.acquire, f"kiosk:{kiosk.id}")
+        except OperationalError as exc:
+            return _busy(exc)
         if wait:
             return error(429, "too many pushes with this token, retry later",
                          headers={"Retry-After": retry_after(wait)})
         scope.setdefault("state", {})["kiosk"] = kiosk
         return None
+
+    @staticmethod
+    async def _authenticate(state, scope, token: str | None) -> kiosks.Kiosk | JSONResponse:
+        """The kiosk of a token not in the cache, or the refusal to answer."""
+        address = (scope.get("client") or ("unknown", 0))[0]
+        failures = state.auth_failures
+        try:
+            wait = await run_in_threadpool(failures.wait, address)
+            if wait:
+                return error(429, "too many failed authentications from this address, "
+                                  "retry later", headers={"Retry-After": retry_after(wait)})
+            kiosk = None
+            if token is not None:
+                kiosk = await run_in_threadpool(_authenticate, state.engine, token)
+            if kiosk is None:
+                await run_in_threadpool(failures.acquire, address)
+        except OperationalError as exc:
+            return _busy(exc)
+        if token is None:
+            return error(401, "missing bearer token (Authorization: Bearer <token>)",
+                         headers=_CHALLENGE)
+        if kiosk is None:
+            return error(401, "unknown or revoked kiosk token", headers=_CHALLENGE)
+        state.token_cache.put(token, kiosk)
+        return kiosk
+
+
+def _busy(exc: OperationalError) -> JSONResponse:
+    log.warning("database unavailable: %s", exc.orig)
+    return error(503, "database busy or unavailable, retry later", headers={"Retry-After": "2"})

@@ -3,9 +3,12 @@
 Counts are absolute per (kiosk, install, day, category), so re-applying a push, applying a
 duplicate or a late one changes nothing, and a new install of the same kiosk (reflashed
 card) adds its own rows beside the old ones, up to kiosks.MAX_INSTALLS installs. All writes
-of a push happen in one transaction that starts by locking the kiosk's row: on PostgreSQL
-that serialises the pushes of one kiosk, on SQLite `BEGIN IMMEDIATE` serialises every
-writer. A refused push (4th install, daily ceiling) raises before anything is written.
+of a push happen in one transaction that starts by claiming the kiosk's row (a revoked
+kiosk files nothing): on PostgreSQL that serialises the pushes of one kiosk, on SQLite
+`BEGIN IMMEDIATE` serialises every writer. A push is a handful of statements: the claim,
+the installs, one upsert of the day revisions that keeps only higher ones and answers
+which, one upsert of their counts. A refused push (revoked, 4th install, daily ceiling)
+raises inside the transaction, which rolls back: nothing of it is kept.
 Times are kept on the hour only (kiosks.on_the_hour).
 """
 
@@ -14,17 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.catalogue import CATEGORY_IDS
-from sync.coordinator.kiosks import admit_install, lock_kiosk, on_the_hour
+from sync.coordinator.kiosks import admit_install, claim_kiosk, on_the_hour
 from sync.coordinator.places import store_profile
-from sync.coordinator.schema import counts, day_revisions, kiosks
+from sync.coordinator.schema import counts, day_revisions
 from sync.protocol import Accepted, CountsAnswer, CountsPush
 
 #: Visits one kiosk may file for one day, all installs and categories together.
 DEFAULT_DAILY_CEILING = 2000
 CEILING_ENV = "KIOSK_COORDINATOR_DAILY_CEILING"
+_ROWS = 1000
 
 
 class OverCeiling(ValueError):
@@ -61,41 +66,54 @@ def ingest(engine: Engine, kiosk_id: int, push: CountsPush, now: dt.datetime | N
     skew = round((push.sent_at - now).total_seconds() / 60) * 60.0
     hour = on_the_hour(now)
     wanted = {entry.day: entry for entry in push.days}
+    newer = []
     with engine.begin() as conn:
-        lock_kiosk(conn, kiosk_id)
-        admit_install(conn, kiosk_id, push.install_id, now)
+        claim_kiosk(conn, kiosk_id, last_contact_at=hour, clock_skew_s=skew,
+                    clock_trusted=push.clock_trusted, catalogue_version=push.catalogue_version)
+        installs = admit_install(conn, kiosk_id, push.install_id, now)
         store_profile(conn, kiosk_id, push.profile, now)
-        held = {}
         if wanted:
-            held = dict(conn.execute(
-                select(day_revisions.c.day, day_revisions.c.revision).where(
-                    day_revisions.c.kiosk_id == kiosk_id,
-                    day_revisions.c.install_id == push.install_id,
-                    day_revisions.c.day.in_(list(wanted)))).all())
-        newer = [e for day, e in wanted.items() if day not in held or e.revision > held[day]]
+            kept = set(conn.execute(_keep_newer(conn, kiosk_id, push.install_id,
+                                                wanted.values(), hour)).scalars())
+            newer = [e for day, e in wanted.items() if day in kept]
         if newer:
-            _check_with_other_installs(conn, kiosk_id, push, newer, daily_ceiling)
-            days = [e.day for e in newer]
-            mine = and_(counts.c.kiosk_id == kiosk_id, counts.c.install_id == push.install_id,
-                        counts.c.day.in_(days))
-            conn.execute(delete(counts).where(mine))
-            conn.execute(delete(day_revisions).where(
-                day_revisions.c.kiosk_id == kiosk_id,
-                day_revisions.c.install_id == push.install_id,
-                day_revisions.c.day.in_(days)))
-            conn.execute(insert(day_revisions), [
-                {"kiosk_id": kiosk_id, "install_id": push.install_id, "day": e.day,
-                 "revision": e.revision, "received_at": hour} for e in newer])
-            conn.execute(insert(counts), [
-                {"kiosk_id": kiosk_id, "install_id": push.install_id, "day": e.day,
-                 "category": category, "count": e.counts.get(category, 0)}
-                for e in newer for category in CATEGORY_IDS])
-        conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(
-            last_contact_at=hour, clock_skew_s=skew, clock_trusted=push.clock_trusted,
-            catalogue_version=push.catalogue_version))
+            if len(installs) > 1:
+                _check_with_other_installs(conn, kiosk_id, push, newer, daily_ceiling)
+            _file_counts(conn, kiosk_id, push.install_id, newer)
     return CountsAnswer(
         accepted=[Accepted(day=e.day, revision=e.revision) for e in push.days],
         updated=len(newer), server_time=now)
+
+
+def _upsert(conn):
+    # Both dialects' INSERT has on_conflict_do_update; their `insert` functions differ.
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)
+
+
+def _keep_newer(conn, kiosk_id: int, install_id: str, entries, hour: dt.datetime):
+    """One statement: file each day's revision where it is new or higher than the one held
+    (the revision rule); returns the days it filed."""
+    rows = _upsert(conn)(day_revisions).values([
+        {"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
+         "revision": e.revision, "received_at": hour} for e in entries])
+    return rows.on_conflict_do_update(
+        index_elements=list(day_revisions.primary_key.columns),
+        set_={"revision": rows.excluded.revision, "received_at": rows.excluded.received_at},
+        where=rows.excluded.revision > day_revisions.c.revision,
+    ).returning(day_revisions.c.day)
+
+
+def _file_counts(conn, kiosk_id: int, install_id: str, newer) -> None:
+    """Upsert every category of the days kept, in statements of at most _ROWS rows (far
+    under SQLite's bound parameters); a usual push is one statement."""
+    values = [{"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
+               "category": category, "count": e.counts.get(category, 0)}
+              for e in newer for category in CATEGORY_IDS]
+    for start in range(0, len(values), _ROWS):
+        rows = _upsert(conn)(counts).values(values[start:start + _ROWS])
+        conn.execute(rows.on_conflict_do_update(
+            index_elements=list(counts.primary_key.columns),
+            set_={"count": rows.excluded["count"]}))
 
 
 def _check_with_other_installs(conn, kiosk_id: int, push: CountsPush, newer, ceiling: int):

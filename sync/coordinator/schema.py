@@ -128,3 +128,15 @@ transfer_keys = Table(
     Column("key_id", String(16), nullable=False, unique=True),
     Column("key", String(64), nullable=False),
 )
+
+# Rate-limit buckets and login-failure records shared by every worker (sync/coordinator/
+# limits.py): `key` names the limit and its subject, `level` is a bucket's tokens or a
+# login's failures, `at` the Unix time it was last written. UNLOGGED on PostgreSQL.
+shared_limits = Table(
+    "shared_limits",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("level", Float, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("taken", Boolean, nullable=False),
+)
