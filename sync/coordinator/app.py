@@ -11,6 +11,7 @@ failed authentications are limited per client address (gate.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Annotated
@@ -20,11 +21,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.coordinator import db, ingest, kiosks, texts
 from sync.coordinator.gate import PushGate, failure_limiter
 from sync.coordinator.gate import error as _error
+from sync.coordinator.groupcommit import GroupCommitter
 from sync.coordinator.limits import SharedBucket, SharedLoginThrottle, limits_engine
 from sync.protocol import PATH, CountsAnswer, CountsPush, ErrorAnswer
 
@@ -84,14 +87,16 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies are async (they only read the request): a sync one would cost each push a
+# trip through the thread pool.
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def current_kiosk(
+async def current_kiosk(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> kiosks.Kiosk:
@@ -120,6 +125,9 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
     app.state.auth_failures = failure_limiter(shared)
     app.state.login_throttle = SharedLoginThrottle(shared)
     app.state.token_cache = kiosks.TokenCache()
+    app.state.reader = db.reader(engine)
+    app.state.committer = (GroupCommitter(engine) if engine.dialect.name == "sqlite"
+                           else None)
     app.state.daily_ceiling = ingest.daily_ceiling_from_env()
     app.add_middleware(BodyLimit)
     app.add_middleware(PushGate)  # added last, so it runs first: before the body is read
@@ -169,11 +177,17 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
         return {"status": "ok"}
 
     @app.post(PATH, response_model=CountsAnswer, responses=_ERRORS)
-    def push_counts(push: CountsPush, kiosk: Annotated[kiosks.Kiosk, Depends(current_kiosk)],
-                    engine: EngineDep, request: Request) -> CountsAnswer:
+    async def push_counts(push: CountsPush,
+                          kiosk: Annotated[kiosks.Kiosk, Depends(current_kiosk)],
+                          engine: EngineDep, request: Request) -> CountsAnswer:
         """Store a kiosk's absolute per-day counts; keeps a day only for a higher revision."""
-        return ingest.ingest(engine, kiosk.id, push,
-                             daily_ceiling=request.app.state.daily_ceiling)
+        ceiling = request.app.state.daily_ceiling
+        committer = request.app.state.committer
+        if committer is not None:
+            return await asyncio.wrap_future(committer.submit(
+                lambda conn: ingest.file_push(conn, kiosk.id, push, daily_ceiling=ceiling)))
+        return await run_in_threadpool(ingest.ingest, engine, kiosk.id, push,
+                                       daily_ceiling=ceiling)
 
     _mount_dashboard(app)
     return app

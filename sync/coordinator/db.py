@@ -9,10 +9,13 @@ readers both try to upgrade). PostgreSQL (`postgresql+psycopg://...`) serves lar
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_S = 30
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -56,10 +59,12 @@ def configured_url() -> str | None:
     return os.environ.get("KIOSK_COORDINATOR_DB") or None
 
 
-def make_engine(url: str | None = None, *, durable: bool = True) -> Engine:
+def make_engine(url: str | None = None, *, durable: bool = True, reader: bool = False) -> Engine:
     """An engine for `url` (default: `configured_url()`, else `default_db_url()`), SQLite
-    tuned for concurrent pushes. Error messages never repeat the password. `durable=False`
-    (SQLite only): commits skip the fsync, for data a power cut may lose (limits.py)."""
+    tuned for concurrent pushes. Error messages never repeat the password. SQLite only:
+    `durable=False` commits without fsync, for data a power cut may lose (limits.py);
+    `reader=True` only reads, each statement on its own, beside the writer (WAL) instead
+    of queueing for it (the push gate's token lookups)."""
     url = url or configured_url() or default_db_url()
     try:
         parsed = make_url(url)
@@ -88,13 +93,55 @@ def make_engine(url: str | None = None, *, durable: bool = True) -> Engine:
         # FULL: a 200 tells the kiosk it may forget; the data must survive a power cut.
         cursor.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=OFF")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if reader:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+    if reader:
+        return engine
+
+    # One transaction at a time per process and file: SQLite runs one writer anyway, and a
+    # thread queued on this lock wakes as soon as it is free, where one queued on the busy
+    # timeout sleeps and polls (with 64 pushes at once that polling was most of a push's
+    # time). Other processes (workers, the CLI) still queue on the busy timeout.
+    lock = _file_lock(parsed.database)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not lock.acquire(timeout=BUSY_TIMEOUT_S):
+            raise OperationalError("BEGIN IMMEDIATE", None,
+                                   sqlite3.OperationalError("database is locked"))
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            lock.release()
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(_connection):
+        lock.release()
 
     return engine
+
+
+def reader(engine: Engine) -> Engine:
+    """An engine for reads that must not queue behind the writer: on an SQLite file a
+    second, read-only engine; otherwise `engine` itself."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return engine
+    return make_engine(url.render_as_string(hide_password=False), reader=True)
+
+
+_FILE_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _file_lock(database: str | None) -> threading.Lock:
+    """The process's lock for the SQLite file `database` (one per in-memory engine)."""
+    if not database or database == ":memory:":
+        return threading.Lock()
+    return _FILE_LOCKS.setdefault(str(Path(database).expanduser().resolve()), threading.Lock())
 
 
 def migrate(engine: Engine) -> None:

@@ -3,9 +3,11 @@
 FastAPI reads and parses a route's body before running its dependencies, so a bearer
 check in a dependency comes after the JSON parser (and after the 1 MiB body limit has
 waited for the body). This ASGI layer sits outside both: it takes the token from the
-headers, limits failed authentications per client address, looks the token up (once per
-worker: kiosks.TokenCache), limits pushes per kiosk (limits.SharedBucket: every worker
-counts together), and only then lets the request through with `request.state.kiosk` set.
+headers, looks it up (once per worker: kiosks.TokenCache), limits failed authentications
+per client address and pushes per kiosk (limits.SharedBucket: every worker counts
+together), and only then lets the request through with `request.state.kiosk` set. A
+failed lookup costs no more than checking the address's failures would, so the lookup
+comes first and a good token is never held back by its neighbours' failures.
 
 The client address is uvicorn's `scope["client"]`: behind the reverse proxy it is the
 address the proxy forwards, believed only from the trusted proxy (uvicorn's
@@ -18,6 +20,7 @@ from __future__ import annotations
 import logging
 
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -25,6 +28,7 @@ from starlette.datastructures import Headers
 from sync.coordinator import kiosks, transfers
 from sync.coordinator.limits import SharedBucket
 from sync.coordinator.ratelimit import retry_after
+from sync.coordinator.schema import transfer_keys
 from sync.protocol import PATH
 
 log = logging.getLogger(__name__)
@@ -55,11 +59,15 @@ def bearer_token(headers: Headers) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def _authenticate(engine, token: str) -> kiosks.Kiosk | None:
-    with engine.connect() as conn:
+def _authenticate(state, token: str) -> kiosks.Kiosk | None:
+    # On the reader: a lookup need not queue behind the writer of the counts.
+    with state.reader.connect() as conn:
         kiosk = kiosks.kiosk_for_token(conn, token)
-    if kiosk is not None:
-        transfers.ensure_key(engine, kiosk.id, token)
+        keyed = kiosk is not None and conn.execute(
+            select(transfer_keys.c.kiosk_id).where(transfer_keys.c.kiosk_id == kiosk.id)
+        ).first() is not None
+    if kiosk is not None and not keyed:
+        transfers.ensure_key(state.engine, kiosk.id, token)
     return kiosk
 
 
@@ -79,52 +87,42 @@ class PushGate:
 
     async def _refusal(self, scope) -> JSONResponse | None:
         """None when the push may go on (its kiosk put in the request's state)."""
-        state = scope["app"].state
+        address = (scope.get("client") or ("unknown", 0))[0]
         token = bearer_token(Headers(scope=scope))
-        # A token this worker has seen needs no lookup, so no failure check either (the
-        # push's transaction still refuses it if it was revoked since: kiosks.claim_kiosk).
-        kiosk = state.token_cache.get(token) if token else None
-        if kiosk is None:
-            answer = await self._authenticate(state, scope, token)
-            if isinstance(answer, JSONResponse):
-                return answer
-            kiosk = answer
-        try:
-            wait = await run_in_threadpool(state.limiter.acquire, f"kiosk:{kiosk.id}")
+        try:  # one trip to the thread pool for all of it
+            answer = await run_in_threadpool(_admit, scope["app"].state, token, address)
         except OperationalError as exc:
-            return _busy(exc)
-        if wait:
-            return error(429, "too many pushes with this token, retry later",
-                         headers={"Retry-After": retry_after(wait)})
-        scope.setdefault("state", {})["kiosk"] = kiosk
+            log.warning("database unavailable: %s", exc.orig)
+            return error(503, "database busy or unavailable, retry later",
+                         headers={"Retry-After": "2"})
+        if isinstance(answer, JSONResponse):
+            return answer
+        scope.setdefault("state", {})["kiosk"] = answer
         return None
 
-    @staticmethod
-    async def _authenticate(state, scope, token: str | None) -> kiosks.Kiosk | JSONResponse:
-        """The kiosk of a token not in the cache, or the refusal to answer."""
-        address = (scope.get("client") or ("unknown", 0))[0]
-        failures = state.auth_failures
-        try:
-            wait = await run_in_threadpool(failures.wait, address)
-            if wait:
-                return error(429, "too many failed authentications from this address, "
-                                  "retry later", headers={"Retry-After": retry_after(wait)})
-            kiosk = None
-            if token is not None:
-                kiosk = await run_in_threadpool(_authenticate, state.engine, token)
-            if kiosk is None:
-                await run_in_threadpool(failures.acquire, address)
-        except OperationalError as exc:
-            return _busy(exc)
+
+def _admit(state, token: str | None, address: str) -> kiosks.Kiosk | JSONResponse:
+    """The push's kiosk, or the refusal to answer.
+
+    A token this worker has seen needs no lookup (the push's transaction still refuses it
+    if it was revoked since: kiosks.claim_kiosk). A failed authentication takes a token
+    from the address's failure bucket; once it is empty the address gets 429 instead.
+    """
+    kiosk = state.token_cache.get(token) if token else None
+    if kiosk is None and token is not None:
+        kiosk = _authenticate(state, token)
+    if kiosk is None:
+        wait = state.auth_failures.acquire(address)
+        if wait:
+            return error(429, "too many failed authentications from this address, retry "
+                              "later", headers={"Retry-After": retry_after(wait)})
         if token is None:
             return error(401, "missing bearer token (Authorization: Bearer <token>)",
                          headers=_CHALLENGE)
-        if kiosk is None:
-            return error(401, "unknown or revoked kiosk token", headers=_CHALLENGE)
-        state.token_cache.put(token, kiosk)
-        return kiosk
-
-
-def _busy(exc: OperationalError) -> JSONResponse:
-    log.warning("database unavailable: %s", exc.orig)
-    return error(503, "database busy or unavailable, retry later", headers={"Retry-After": "2"})
+        return error(401, "unknown or revoked kiosk token", headers=_CHALLENGE)
+    state.token_cache.put(token, kiosk)
+    wait = state.limiter.acquire(f"kiosk:{kiosk.id}")
+    if wait:
+        return error(429, "too many pushes with this token, retry later",
+                     headers={"Retry-After": retry_after(wait)})
+    return kiosk

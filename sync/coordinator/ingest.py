@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.catalogue import CATEGORY_IDS
@@ -29,7 +29,6 @@ from sync.protocol import Accepted, CountsAnswer, CountsPush
 #: Visits one kiosk may file for one day, all installs and categories together.
 DEFAULT_DAILY_CEILING = 2000
 CEILING_ENV = "KIOSK_COORDINATOR_DAILY_CEILING"
-_ROWS = 1000
 
 
 class OverCeiling(ValueError):
@@ -58,6 +57,16 @@ def _over(index: int, total: int, ceiling: int) -> OverCeiling:
 
 def ingest(engine: Engine, kiosk_id: int, push: CountsPush, now: dt.datetime | None = None,
            *, daily_ceiling: int = DEFAULT_DAILY_CEILING) -> CountsAnswer:
+    """File `push` in a transaction of its own (see file_push)."""
+    with engine.begin() as conn:
+        return file_push(conn, kiosk_id, push, now, daily_ceiling=daily_ceiling)
+
+
+def file_push(conn: Connection, kiosk_id: int, push: CountsPush,
+              now: dt.datetime | None = None, *,
+              daily_ceiling: int = DEFAULT_DAILY_CEILING) -> CountsAnswer:
+    """File `push` inside the caller's transaction (or savepoint: groupcommit.py), which
+    must roll back when this raises."""
     now = now or dt.datetime.now(dt.UTC)
     for index, entry in enumerate(push.days):
         if sum(entry.counts.values()) > daily_ceiling:
@@ -67,53 +76,57 @@ def ingest(engine: Engine, kiosk_id: int, push: CountsPush, now: dt.datetime | N
     hour = on_the_hour(now)
     wanted = {entry.day: entry for entry in push.days}
     newer = []
-    with engine.begin() as conn:
-        claim_kiosk(conn, kiosk_id, last_contact_at=hour, clock_skew_s=skew,
-                    clock_trusted=push.clock_trusted, catalogue_version=push.catalogue_version)
-        installs = admit_install(conn, kiosk_id, push.install_id, now)
-        store_profile(conn, kiosk_id, push.profile, now)
-        if wanted:
-            kept = set(conn.execute(_keep_newer(conn, kiosk_id, push.install_id,
-                                                wanted.values(), hour)).scalars())
-            newer = [e for day, e in wanted.items() if day in kept]
-        if newer:
-            if len(installs) > 1:
-                _check_with_other_installs(conn, kiosk_id, push, newer, daily_ceiling)
-            _file_counts(conn, kiosk_id, push.install_id, newer)
+    claim_kiosk(conn, kiosk_id, last_contact_at=hour, clock_skew_s=skew,
+                clock_trusted=push.clock_trusted, catalogue_version=push.catalogue_version)
+    installs = admit_install(conn, kiosk_id, push.install_id, now)
+    store_profile(conn, kiosk_id, push.profile, now)
+    if wanted:
+        kept = _keep_newer(conn, kiosk_id, push.install_id, wanted.values(), hour)
+        newer = [e for day, e in wanted.items() if day in kept]
+    if newer:
+        if len(installs) > 1:
+            _check_with_other_installs(conn, kiosk_id, push, newer, daily_ceiling)
+        _file_counts(conn, kiosk_id, push.install_id, newer)
     return CountsAnswer(
         accepted=[Accepted(day=e.day, revision=e.revision) for e in push.days],
         updated=len(newer), server_time=now)
 
 
-def _upsert(conn):
-    # Both dialects' INSERT has on_conflict_do_update; their `insert` functions differ.
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)
+def _upserts(dialect) -> tuple:
+    """The two upserts of a push, built once per dialect (both have on_conflict_do_update;
+    their `insert` functions differ) and run with a list of rows: SQLAlchemy's compiled
+    cache and insertmanyvalues make each one statement without compiling it again."""
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    revisions = insert_(day_revisions)
+    keep_newer = revisions.on_conflict_do_update(
+        index_elements=list(day_revisions.primary_key.columns),
+        set_={"revision": revisions.excluded.revision,
+              "received_at": revisions.excluded.received_at},
+        where=revisions.excluded.revision > day_revisions.c.revision,
+    ).returning(day_revisions.c.day)
+    rows = insert_(counts)
+    file_counts = rows.on_conflict_do_update(
+        index_elements=list(counts.primary_key.columns), set_={"count": rows.excluded["count"]})
+    return keep_newer, file_counts
 
 
-def _keep_newer(conn, kiosk_id: int, install_id: str, entries, hour: dt.datetime):
+_UPSERTS = {dialect: _upserts(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _keep_newer(conn, kiosk_id: int, install_id: str, entries, hour: dt.datetime) -> set:
     """One statement: file each day's revision where it is new or higher than the one held
     (the revision rule); returns the days it filed."""
-    rows = _upsert(conn)(day_revisions).values([
-        {"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
-         "revision": e.revision, "received_at": hour} for e in entries])
-    return rows.on_conflict_do_update(
-        index_elements=list(day_revisions.primary_key.columns),
-        set_={"revision": rows.excluded.revision, "received_at": rows.excluded.received_at},
-        where=rows.excluded.revision > day_revisions.c.revision,
-    ).returning(day_revisions.c.day)
+    rows = [{"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
+             "revision": e.revision, "received_at": hour} for e in entries]
+    return set(conn.execute(_UPSERTS[conn.dialect.name][0], rows).scalars())
 
 
 def _file_counts(conn, kiosk_id: int, install_id: str, newer) -> None:
-    """Upsert every category of the days kept, in statements of at most _ROWS rows (far
-    under SQLite's bound parameters); a usual push is one statement."""
-    values = [{"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
-               "category": category, "count": e.counts.get(category, 0)}
-              for e in newer for category in CATEGORY_IDS]
-    for start in range(0, len(values), _ROWS):
-        rows = _upsert(conn)(counts).values(values[start:start + _ROWS])
-        conn.execute(rows.on_conflict_do_update(
-            index_elements=list(counts.primary_key.columns),
-            set_={"count": rows.excluded["count"]}))
+    """Upsert every category of the days kept (a category missing from the push is 0)."""
+    conn.execute(_UPSERTS[conn.dialect.name][1], [
+        {"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
+         "category": category, "count": e.counts.get(category, 0)}
+        for e in newer for category in CATEGORY_IDS])
 
 
 def _check_with_other_installs(conn, kiosk_id: int, push: CountsPush, newer, ceiling: int):

@@ -7,17 +7,18 @@ PostgreSQL); a push costs one UPSERT that refills the key's token bucket, takes 
 when there is one and answers how long to wait otherwise, atomically under the row's lock.
 Time is the wall clock (`time.time`), the one clock every worker of a machine shares.
 
-On SQLite the table sits in the same file, written through its own engine with
-`synchronous=OFF`: a limit lost in a power cut is harmless, and skipping the fsync keeps
-the limit from doubling the cost of a push.
+On SQLite the table sits in a side file with `synchronous=OFF` (limits_engine): a limit
+lost in a power cut is harmless, and SQLite has one writer per file, which the counts need.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 from sqlalchemy import Engine, bindparam, delete, select, text
+from sqlalchemy.schema import CreateTable
 
 from sync.coordinator import db
 from sync.coordinator.ratelimit import MIN_PER_MINUTE
@@ -41,11 +42,18 @@ _ACQUIRE = text(
 
 
 def limits_engine(engine: Engine) -> Engine:
-    """The engine for `shared_limits`: on an SQLite file, a second one without fsync."""
+    """The engine for `shared_limits`: the database's own, except beside an SQLite file,
+    where the table lives in a side file `<name>-limits.db` written without fsync, so that
+    a limit never waits for (nor delays) the one writer of the counts."""
     url = engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return engine
-    return db.make_engine(url.render_as_string(hide_password=False), durable=False)
+    main = Path(url.database)
+    side = db.make_engine(f"sqlite:///{main.with_name(main.stem + '-limits.db')}",
+                          durable=False)
+    with side.begin() as conn:  # every worker may run this at once
+        conn.execute(CreateTable(shared_limits, if_not_exists=True))
+    return side
 
 
 class _Pruned:
