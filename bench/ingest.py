@@ -1,9 +1,14 @@
 """Ingestion benchmark: N simulated kiosks push one day each, concurrently, to a real server.
 
 Prints pushes per second, p50/p99 latency and errors for the coordinator, and the same
-figures for a trivial FastAPI endpoint measured in the same run (the baseline ratio).
+figures for a trivial FastAPI endpoint measured in the same run (the baseline ratio), with
+the machine's load average (the figures mean little on a busy machine).
 
     .venv/bin/python bench/ingest.py [--kiosks 200 1000] [--workers 64] [--db URL]
+                                     [--server-workers N]
+
+Goal (issue 15): ratio >= 0.5 and p99 <= 3x the trivial endpoint's at 64 clients, 0
+errors, on SQLite with one server worker and on PostgreSQL with 2.
 """
 
 from __future__ import annotations
@@ -76,6 +81,8 @@ def main() -> None:
     parser.add_argument("--kiosks", type=int, nargs="+", default=[200, 1000])
     parser.add_argument("--workers", type=int, default=64)
     parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
+    parser.add_argument("--server-workers", type=int, default=1,
+                        help="uvicorn workers of the coordinator (and of the trivial app)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
@@ -91,13 +98,15 @@ def main() -> None:
     env_python = sys.executable
     os.environ.setdefault("KIOSK_COORDINATOR_RATE_LIMIT", "120")
     server = start([env_python, "-m", "sync.coordinator.cli", "serve", "--db", url,
-                    "--port", str(port)], port, folder / "coordinator.log")
+                    "--port", str(port), "--workers", str(args.server_workers)], port,
+                   folder / "coordinator.log")
     baseline = start([env_python, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"),
-                      "trivial_app:app", "--port", str(base_port), "--log-level", "warning"],
-                     base_port, folder / "baseline.log")
+                      "trivial_app:app", "--port", str(base_port), "--log-level", "warning",
+                      "--workers", str(args.server_workers)], base_port, folder / "baseline.log")
     try:
         print(f"database: {url.split('://')[0]}, {args.workers} concurrent clients, "
-              f"one uvicorn worker each, {os.cpu_count()} CPU")
+              f"{args.server_workers} uvicorn worker(s) each, {os.cpu_count()} CPU, "
+              f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"{'kiosks':>7} {'server':>10} {'pushes/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
               f"{'errors':>6} {'ratio':>6}")
         for n in args.kiosks:
@@ -109,6 +118,7 @@ def main() -> None:
                 ratio = figures["rate"] / base["rate"]
                 print(f"{n:>7} {name:>10} {figures['rate']:>9.0f} {figures['p50']:>8.1f} "
                       f"{figures['p99']:>8.1f} {figures['errors']:>6} {ratio:>6.2f}")
+            print(f"{'':>7} {'p99 ratio':>10} {real['p99'] / base['p99']:>36.2f}   (goal <= 3)")
     finally:
         for process in (server, baseline):
             process.terminate()

@@ -73,7 +73,11 @@ def make_engine(url: str | None = None, *, durable: bool = True, reader: bool = 
                             "(e.g. sqlite:///path/coordinator.db)") from None
     if parsed.get_backend_name() != "sqlite":
         try:
-            return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # No pre-ping: it was a round trip on every checkout, a tenth of a push. A
+            # connection the server dropped fails one request with 503 (the kiosk retries)
+            # and SQLAlchemy then renews the whole pool. Kept connections: a new one costs
+            # the server a process; past the pool, requests queue for a connection.
+            return create_engine(parsed, pool_size=16, max_overflow=8, pool_recycle=1800)
         except Exception as exc:
             raise DatabaseError(f"cannot use database {parsed.render_as_string()}: {exc}") from None
     if parsed.database and parsed.database != ":memory:":
@@ -126,12 +130,21 @@ def make_engine(url: str | None = None, *, durable: bool = True, reader: bool = 
 
 
 def reader(engine: Engine) -> Engine:
-    """An engine for reads that must not queue behind the writer: on an SQLite file a
-    second, read-only engine; otherwise `engine` itself."""
+    """An engine for single-statement reads that must not queue behind the writer: on an
+    SQLite file a second, read-only engine; on a server `engine` in autocommit (no BEGIN
+    and COMMIT round trips around one statement)."""
     url = engine.url
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    if url.get_backend_name() != "sqlite":
+        return autocommit(engine)
+    if not url.database or url.database == ":memory:":
         return engine
     return make_engine(url.render_as_string(hide_password=False), reader=True)
+
+
+def autocommit(engine: Engine) -> Engine:
+    """`engine` (same pool) with each statement committed on its own: for statements that
+    are atomic alone, like limits.py's one UPSERT."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 _FILE_LOCKS: dict[str, threading.Lock] = {}

@@ -28,6 +28,7 @@ from starlette.datastructures import Headers
 from sync.coordinator import kiosks, transfers
 from sync.coordinator.limits import SharedBucket
 from sync.coordinator.ratelimit import retry_after
+from sync.coordinator.schema import kiosks as kiosks_table
 from sync.coordinator.schema import transfer_keys
 from sync.protocol import PATH
 
@@ -60,15 +61,20 @@ def bearer_token(headers: Headers) -> str | None:
 
 
 def _authenticate(state, token: str) -> kiosks.Kiosk | None:
-    # On the reader: a lookup need not queue behind the writer of the counts.
+    # One statement on the reader (no queueing behind the writer of the counts), which also
+    # tells whether the kiosk's transfer key is kept yet.
     with state.reader.connect() as conn:
-        kiosk = kiosks.kiosk_for_token(conn, token)
-        keyed = kiosk is not None and conn.execute(
-            select(transfer_keys.c.kiosk_id).where(transfer_keys.c.kiosk_id == kiosk.id)
-        ).first() is not None
-    if kiosk is not None and not keyed:
-        transfers.ensure_key(state.engine, kiosk.id, token)
-    return kiosk
+        row = conn.execute(
+            select(kiosks_table.c.id, kiosks_table.c.name, kiosks_table.c.commune,
+                   transfer_keys.c.kiosk_id.label("keyed"))
+            .outerjoin(transfer_keys, transfer_keys.c.kiosk_id == kiosks_table.c.id)
+            .where(kiosks_table.c.token_hash == kiosks.hash_token(token),
+                   kiosks_table.c.revoked_at.is_(None))).first()
+    if row is None:
+        return None
+    if row.keyed is None:
+        transfers.ensure_key(state.engine, row.id, token)
+    return kiosks.Kiosk(row.id, row.name, row.commune)
 
 
 class PushGate:

@@ -46,7 +46,9 @@ def limits_engine(engine: Engine) -> Engine:
     where the table lives in a side file `<name>-limits.db` written without fsync, so that
     a limit never waits for (nor delays) the one writer of the counts."""
     url = engine.url
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    if url.get_backend_name() != "sqlite":
+        return db.autocommit(engine)
+    if not url.database or url.database == ":memory:":
         return engine
     main = Path(url.database)
     side = db.make_engine(f"sqlite:///{main.with_name(main.stem + '-limits.db')}",
