@@ -18,7 +18,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from sync.coordinator.schema import kiosk_installs, kiosks
 
@@ -126,6 +126,16 @@ def reset_installs(engine: Engine, name: str, by: str) -> int:
     return forgotten
 
 
+# A push's two statements on `kiosks` and `kiosk_installs`, built once: building a Core
+# statement costs more than SQLite takes to run it.
+_INSTALLS = select(kiosk_installs.c.install_id).where(
+    kiosk_installs.c.kiosk_id == bindparam("kid"))
+_CONTACT = ("last_contact_at", "clock_skew_s", "clock_trusted", "catalogue_version")
+_CLAIM = (update(kiosks)
+          .where(kiosks.c.id == bindparam("kid"), kiosks.c.revoked_at.is_(None))
+          .values({name: bindparam(f"new_{name}") for name in _CONTACT}))
+
+
 def admit_install(conn: Connection, kiosk_id: int, install_id: str,
                   now: dt.datetime) -> list[str]:
     """Inside the push's transaction: remember `install_id`, or TooManyInstalls. Returns
@@ -133,8 +143,7 @@ def admit_install(conn: Connection, kiosk_id: int, install_id: str,
 
     The caller has locked the kiosk's row first, so two new installs cannot both slip in.
     """
-    known = conn.execute(select(kiosk_installs.c.install_id)
-                         .where(kiosk_installs.c.kiosk_id == kiosk_id)).scalars().all()
+    known = conn.execute(_INSTALLS, {"kid": kiosk_id}).scalars().all()
     if install_id in known:
         return known
     if len(known) >= MAX_INSTALLS:
@@ -145,13 +154,13 @@ def admit_install(conn: Connection, kiosk_id: int, install_id: str,
 
 
 def claim_kiosk(conn: Connection, kiosk_id: int, **contact) -> None:
-    """The push's first statement: write the kiosk's `contact` columns (last contact, clock)
-    if it is not revoked, else Revoked. The UPDATE takes the row's lock, which serialises
-    the pushes of one kiosk on PostgreSQL (SQLite's BEGIN IMMEDIATE serialises every
-    writer); a refused push rolls the whole transaction back, these columns included."""
-    claimed = conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id,
-                                                kiosks.c.revoked_at.is_(None))
-                           .values(**contact)).rowcount
+    """The push's first statement: write the kiosk's `contact` columns (last_contact_at,
+    clock_skew_s, clock_trusted, catalogue_version) if it is not revoked, else Revoked.
+    The UPDATE takes the row's lock, which serialises the pushes of one kiosk on
+    PostgreSQL (SQLite's BEGIN IMMEDIATE serialises every writer); a refused push rolls the
+    whole transaction back, these columns included."""
+    claimed = conn.execute(_CLAIM, {"kid": kiosk_id, **{
+        f"new_{name}": contact[name] for name in _CONTACT}}).rowcount
     if not claimed:
         raise Revoked(kiosk_id)
 
