@@ -76,9 +76,9 @@ class _Pruned:
 
 
 class SharedBucket(_Pruned):
-    """A token bucket per key (`burst` tokens, refilled `per_minute`), like
-    ratelimit.RateLimiter but in the database: acquire() and wait() answer 0 or the seconds
-    to wait, whichever worker asks."""
+    """A token bucket per key (`burst` tokens, refilled `per_minute`, starting full) kept
+    in the database: acquire() and wait() answer 0 or the seconds to wait, whichever
+    worker asks."""
 
     def __init__(self, engine: Engine, name: str, per_minute: int = 120, burst: int = 120, *,
                  floor: int = MIN_PER_MINUTE, clock=time.time):
