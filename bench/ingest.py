@@ -2,7 +2,8 @@
 
 Prints pushes per second, p50/p99 latency and errors for the coordinator, and the same
 figures for a trivial FastAPI endpoint measured in the same run (the baseline ratio), with
-the machine's load average (the figures mean little on a busy machine).
+the machine's load average (the figures mean little on a busy machine). "coordinator" is
+each kiosk's first push (its token unknown to the worker: a lookup), "again" its second.
 
     .venv/bin/python bench/ingest.py [--kiosks 200 1000] [--workers 64] [--db URL]
                                      [--server-workers N]
@@ -36,14 +37,14 @@ from servers import free_port, start  # noqa: E402
 from sync.coordinator import db, tokens  # noqa: E402
 
 
-def body(day: dt.date) -> bytes:
+def body(day: dt.date, revision: int = 3) -> bytes:
     return (f'{{"install_id": "{uuid.uuid4()}", "sent_at": "{dt.datetime.now().astimezone().isoformat()}",'
             f' "clock_trusted": true, "catalogue_version": "1", "days": [{{"day": "{day}",'
-            f' "revision": 3, "counts": {{"service_public": 4, "imprimante_scan": 2, "autre": 1}}}}]}}'
+            f' "revision": {revision}, "counts": {{"service_public": 4, "imprimante_scan": 2, "autre": 1}}}}]}}'
             ).encode()
 
 
-def run(url: str, kiosk_tokens: list[str], workers: int) -> dict:
+def run(url: str, kiosk_tokens: list[str], workers: int, revision: int = 3) -> dict:
     """Every kiosk pushes once; all start together behind a barrier."""
     local = threading.local()
     day = dt.date.today()
@@ -57,7 +58,7 @@ def run(url: str, kiosk_tokens: list[str], workers: int) -> dict:
                 gate.wait(30)
         started = time.perf_counter()
         try:
-            answer = session.post(url, data=body(day), timeout=60,
+            answer = session.post(url, data=body(day, revision), timeout=60,
                                   headers={"Authorization": f"Bearer {token}",
                                            "Content-Type": "application/json"})
             ok = answer.status_code == 200
@@ -113,12 +114,18 @@ def main() -> None:
             base = run(f"http://127.0.0.1:{base_port}/api/v1/counts", kiosk_tokens[:n],
                        args.workers)
             real = run(f"http://127.0.0.1:{port}/api/v1/counts", kiosk_tokens[:n],
-                       args.workers)
-            for name, figures in (("trivial", base), ("coordinator", real)):
+                       args.workers, revision=3 + 2 * args.kiosks.index(n))
+            # Each kiosk again, a higher revision: its token now known to the worker (as
+            # every push but a kiosk's first after a restart is).
+            again = run(f"http://127.0.0.1:{port}/api/v1/counts", kiosk_tokens[:n],
+                        args.workers, revision=4 + 2 * args.kiosks.index(n))
+            for name, figures in (("trivial", base), ("coordinator", real),
+                                  ("again", again)):
                 ratio = figures["rate"] / base["rate"]
                 print(f"{n:>7} {name:>10} {figures['rate']:>9.0f} {figures['p50']:>8.1f} "
                       f"{figures['p99']:>8.1f} {figures['errors']:>6} {ratio:>6.2f}")
-            print(f"{'':>7} {'p99 ratio':>10} {real['p99'] / base['p99']:>36.2f}   (goal <= 3)")
+            print(f"{'':>7} {'p99 ratio':>10} {real['p99'] / base['p99']:>36.2f} "
+                  f"{again['p99'] / base['p99']:>6.2f}  (goal <= 3)")
     finally:
         for process in (server, baseline):
             process.terminate()

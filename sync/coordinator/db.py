@@ -62,7 +62,8 @@ def configured_url() -> str | None:
 def make_engine(url: str | None = None, *, durable: bool = True, reader: bool = False) -> Engine:
     """An engine for `url` (default: `configured_url()`, else `default_db_url()`), SQLite
     tuned for concurrent pushes. Error messages never repeat the password. SQLite only:
-    `durable=False` commits without fsync, for data a power cut may lose (limits.py);
+    `durable=False` commits each statement on its own, without fsync, for single-statement
+    writes a power cut may lose (limits.py);
     `reader=True` only reads, each statement on its own, beside the writer (WAL) instead
     of queueing for it (the push gate's token lookups)."""
     url = url or configured_url() or default_db_url()
@@ -84,8 +85,10 @@ def make_engine(url: str | None = None, *, durable: bool = True, reader: bool = 
         folder = Path(parsed.database).expanduser().resolve().parent
         if not folder.is_dir():
             raise DatabaseError(f"folder {folder} for the SQLite database does not exist")
-    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S,
-                                                 "check_same_thread": False})
+    # A connection for each thread of the pool that serves requests (40): past the pool,
+    # each new SQLite connection costs its PRAGMAs, and was a few percent of a push.
+    engine = create_engine(parsed, pool_size=40, max_overflow=10,
+                           connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -115,6 +118,8 @@ def make_engine(url: str | None = None, *, durable: bool = True, reader: bool = 
         if not lock.acquire(timeout=BUSY_TIMEOUT_S):
             raise OperationalError("BEGIN IMMEDIATE", None,
                                    sqlite3.OperationalError("database is locked"))
+        if not durable:  # limits.py: statements atomic alone, each its own transaction
+            return
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
