@@ -37,8 +37,9 @@ from servers import free_port, start  # noqa: E402
 from sync.coordinator import db, tokens  # noqa: E402
 
 
-def body(day: dt.date, revision: int = 3) -> bytes:
-    return (f'{{"install_id": "{uuid.uuid4()}", "sent_at": "{dt.datetime.now().astimezone().isoformat()}",'
+def body(day: dt.date, revision: int = 3, install: uuid.UUID | None = None) -> bytes:
+    """One day's push; `install`: the kiosk's install id (a new one each time if None)."""
+    return (f'{{"install_id": "{install or uuid.uuid4()}", "sent_at": "{dt.datetime.now().astimezone().isoformat()}",'
             f' "clock_trusted": true, "catalogue_version": "1", "days": [{{"day": "{day}",'
             f' "revision": {revision}, "counts": {{"service_public": 4, "imprimante_scan": 2, "autre": 1}}}}]}}'
             ).encode()
@@ -58,7 +59,9 @@ def run(url: str, kiosk_tokens: list[str], workers: int, revision: int = 3) -> d
                 gate.wait(30)
         started = time.perf_counter()
         try:
-            answer = session.post(url, data=body(day, revision), timeout=60,
+            # One install per kiosk, as a real one: a 4th install id would be refused (409).
+            install = uuid.uuid5(uuid.NAMESPACE_URL, token)
+            answer = session.post(url, data=body(day, revision, install), timeout=60,
                                   headers={"Authorization": f"Bearer {token}",
                                            "Content-Type": "application/json"})
             ok = answer.status_code == 200
