@@ -11,6 +11,7 @@ failed authentications are limited per client address (gate.py).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -22,12 +23,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.coordinator import db, ingest, kiosks, texts
 from sync.coordinator.gate import PushGate, failure_limiter
 from sync.coordinator.gate import error as _error
-from sync.coordinator.ratelimit import RateLimiter
+from sync.coordinator.groupcommit import GroupCommitter
+from sync.coordinator.limits import SharedBucket, SharedLoginThrottle, limits_engine
 from sync.protocol import PATH, CountsAnswer, CountsPush, ErrorAnswer
 
 log = logging.getLogger(__name__)
@@ -86,14 +89,16 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies are async (they only read the request): a sync one would cost each push a
+# trip through the thread pool.
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def current_kiosk(
+async def current_kiosk(
     request: Request,
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> kiosks.Kiosk:
@@ -111,20 +116,28 @@ def utc_now() -> dt.datetime:
 
 
 def create_app(db_url: str | None = None, *, engine: Engine | None = None,
-               limiter: RateLimiter | None = None,
+               limiter: SharedBucket | None = None,
                now: Callable[[], dt.datetime] = utc_now) -> FastAPI:
     """The coordinator app on `db_url` (default: SQLite in the data dir), schema migrated.
 
+    Everything several workers must agree on (push limits, failed authentications, login
+    throttles, sessions) is kept in the database, so `serve --workers N` runs N of these.
     `now` is the one wall clock of the app (aware datetimes): the future-day check, the
     times it files, the dashboard's "today"; tests pass a frozen one."""
     engine = engine or db.make_engine(db_url)
     db.migrate(engine)
+    shared = limits_engine(engine)
     app = FastAPI(title="Permanence kiosk coordinator", version="1",
                   description="Receives the anonymous per-day visit counts of the kiosks.")
     app.state.engine = engine
     app.state.now = now
-    app.state.limiter = limiter or _limiter_from_env()
-    app.state.auth_failures = failure_limiter()
+    app.state.limiter = limiter or _limiter_from_env(shared)
+    app.state.auth_failures = failure_limiter(shared)
+    app.state.login_throttle = SharedLoginThrottle(shared)
+    app.state.token_cache = kiosks.TokenCache()
+    app.state.reader = db.reader(engine)
+    app.state.committer = (GroupCommitter(engine) if engine.dialect.name == "sqlite"
+                           else None)
     app.state.daily_ceiling = ingest.daily_ceiling_from_env()
     app.add_middleware(BodyLimit)
     app.add_middleware(PushGate)  # added last, so it runs first: before the body is read
@@ -150,6 +163,11 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
         return _error(409, texts.TOO_MANY_INSTALLS.format(n=kiosks.MAX_INSTALLS),
                       [{"field": "install_id", "message": "too many install ids"}])
 
+    @app.exception_handler(kiosks.Revoked)
+    async def _revoked(_request, exc: kiosks.Revoked):
+        app.state.token_cache.drop(exc.args[0])
+        return _error(401, "unknown or revoked kiosk token", headers={"WWW-Authenticate": "Bearer"})
+
     @app.exception_handler(ingest.Refused)
     async def _refused(_request, exc: ingest.Refused):
         return _error(422, f"invalid body: {exc}",
@@ -169,24 +187,41 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
         return {"status": "ok"}
 
     @app.post(PATH, response_model=CountsAnswer, responses=_ERRORS)
-    def push_counts(push: CountsPush, kiosk: Annotated[kiosks.Kiosk, Depends(current_kiosk)],
-                    engine: EngineDep, request: Request) -> CountsAnswer:
+    async def push_counts(push: CountsPush,
+                          kiosk: Annotated[kiosks.Kiosk, Depends(current_kiosk)],
+                          engine: EngineDep, request: Request) -> CountsAnswer:
         """Store a kiosk's absolute per-day counts; keeps a day only for a higher revision."""
-        return ingest.ingest(engine, kiosk.id, push, request.app.state.now(),
-                             daily_ceiling=request.app.state.daily_ceiling)
+        ceiling = request.app.state.daily_ceiling
+        committer = request.app.state.committer
+        now = request.app.state.now()
+        if committer is not None:
+            return await asyncio.wrap_future(committer.submit(
+                lambda conn: ingest.file_push(conn, kiosk.id, push, now, daily_ceiling=ceiling)))
+        return await run_in_threadpool(ingest.ingest, engine, kiosk.id, push, now,
+                                       daily_ceiling=ceiling)
 
     _mount_dashboard(app)
     return app
 
 
-def _limiter_from_env() -> RateLimiter:
+#: Set by `serve` for its workers: the database URL given with --db (never shown by `ps`).
+SERVE_DB_ENV = "KIOSK_COORDINATOR_SERVE_DB"
+
+
+def app_from_env() -> FastAPI:
+    """The app factory of `serve` (uvicorn --factory): each worker builds its own app, on
+    the URL `serve` was given, else the configured one."""
+    return create_app(os.environ.get(SERVE_DB_ENV) or None)
+
+
+def _limiter_from_env(engine: Engine) -> SharedBucket:
     # KIOSK_COORDINATOR_RATE_LIMIT: pushes a minute per token (bursts too), at least 60.
     raw = os.environ.get("KIOSK_COORDINATOR_RATE_LIMIT", "")
     if not raw:
-        return RateLimiter()
+        return SharedBucket(engine, "push")
     if not (raw.isascii() and raw.isdigit()) or int(raw) < 60:
         raise ValueError(f"KIOSK_COORDINATOR_RATE_LIMIT must be a whole number >= 60, not {raw!r}")
-    return RateLimiter(per_minute=int(raw), burst=int(raw))
+    return SharedBucket(engine, "push", per_minute=int(raw), burst=int(raw))
 
 
 def _mount_dashboard(app: FastAPI) -> None:

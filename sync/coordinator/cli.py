@@ -65,10 +65,19 @@ def _quarter(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _workers(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1-64)")
+    return int(text)
+
+
 def _serve_arguments(p):
     p.add_argument("--db", help=DB_HELP)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=8080)
+    p.add_argument("--workers", type=_workers, default=1,
+                   help="worker processes (default 1: up to a few thousand kiosks on SQLite; "
+                        "with PostgreSQL, about one per core, see docs/coordinator.md)")
     p.add_argument("--access-log", action="store_true",
                    help="log every request with the client's address (debugging only: by "
                         "default no such log is kept, it would tell when kiosks push)")
@@ -76,12 +85,26 @@ def _serve_arguments(p):
 
 @_command("serve", "run the web service (API and dashboard)", _serve_arguments, needs_db=False)
 def _serve(args) -> int:
+    import os
+    import secrets
+
     import uvicorn
 
-    from sync.coordinator.app import create_app
+    from sync.coordinator import app, db
 
-    app = create_app(args.db)
-    uvicorn.run(app, host=args.host, port=args.port, proxy_headers=True, log_level="info",
+    if args.workers == 1:
+        uvicorn.run(app.create_app(args.db), host=args.host, port=args.port,
+                    proxy_headers=True, log_level="info", access_log=args.access_log)
+        return 0
+    # Migrate once here, not in N workers at the same time; each worker then builds its app
+    # (app.app_from_env) on the same URL, passed in the environment, never on a command line.
+    db.migrate(db.make_engine(args.db))
+    if args.db:
+        os.environ[app.SERVE_DB_ENV] = args.db
+    # The session cookie must open on every worker: one secret for all of them.
+    os.environ.setdefault("KIOSK_COORDINATOR_SECRET", secrets.token_urlsafe(32))
+    uvicorn.run("sync.coordinator.app:app_from_env", factory=True, workers=args.workers,
+                host=args.host, port=args.port, proxy_headers=True, log_level="info",
                 access_log=args.access_log)
     return 0
 

@@ -9,10 +9,13 @@ readers both try to upgrade). PostgreSQL (`postgresql+psycopg://...`) serves lar
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_S = 30
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -56,9 +59,13 @@ def configured_url() -> str | None:
     return os.environ.get("KIOSK_COORDINATOR_DB") or None
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, *, durable: bool = True, reader: bool = False) -> Engine:
     """An engine for `url` (default: `configured_url()`, else `default_db_url()`), SQLite
-    tuned for concurrent pushes. Error messages never repeat the password."""
+    tuned for concurrent pushes. Error messages never repeat the password. SQLite only:
+    `durable=False` commits each statement on its own, without fsync, for single-statement
+    writes a power cut may lose (limits.py);
+    `reader=True` only reads, each statement on its own, beside the writer (WAL) instead
+    of queueing for it (the push gate's token lookups)."""
     url = url or configured_url() or default_db_url()
     try:
         parsed = make_url(url)
@@ -67,15 +74,21 @@ def make_engine(url: str | None = None) -> Engine:
                             "(e.g. sqlite:///path/coordinator.db)") from None
     if parsed.get_backend_name() != "sqlite":
         try:
-            return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            # No pre-ping: it was a round trip on every checkout, a tenth of a push. A
+            # connection the server dropped fails one request with 503 (the kiosk retries)
+            # and SQLAlchemy then renews the whole pool. Kept connections: a new one costs
+            # the server a process; past the pool, requests queue for a connection.
+            return create_engine(parsed, pool_size=16, max_overflow=8, pool_recycle=1800)
         except Exception as exc:
             raise DatabaseError(f"cannot use database {parsed.render_as_string()}: {exc}") from None
     if parsed.database and parsed.database != ":memory:":
         folder = Path(parsed.database).expanduser().resolve().parent
         if not folder.is_dir():
             raise DatabaseError(f"folder {folder} for the SQLite database does not exist")
-    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S,
-                                                 "check_same_thread": False})
+    # A connection for each thread of the pool that serves requests (40): past the pool,
+    # each new SQLite connection costs its PRAGMAs, and was a few percent of a push.
+    engine = create_engine(parsed, pool_size=40, max_overflow=10,
+                           connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -85,15 +98,68 @@ def make_engine(url: str | None = None) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
         # FULL: a 200 tells the kiosk it may forget; the data must survive a power cut.
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=OFF")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if reader:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+    if reader:
+        return engine
+
+    # One transaction at a time per process and file: SQLite runs one writer anyway, and a
+    # thread queued on this lock wakes as soon as it is free, where one queued on the busy
+    # timeout sleeps and polls (with 64 pushes at once that polling was most of a push's
+    # time). Other processes (workers, the CLI) still queue on the busy timeout.
+    lock = _file_lock(parsed.database)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if not lock.acquire(timeout=BUSY_TIMEOUT_S):
+            raise OperationalError("BEGIN IMMEDIATE", None,
+                                   sqlite3.OperationalError("database is locked"))
+        if not durable:  # limits.py: statements atomic alone, each its own transaction
+            return
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            lock.release()
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(_connection):
+        lock.release()
 
     return engine
+
+
+def reader(engine: Engine) -> Engine:
+    """An engine for single-statement reads that must not queue behind the writer: on an
+    SQLite file a second, read-only engine; on a server `engine` in autocommit (no BEGIN
+    and COMMIT round trips around one statement)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite":
+        return autocommit(engine)
+    if not url.database or url.database == ":memory:":
+        return engine
+    return make_engine(url.render_as_string(hide_password=False), reader=True)
+
+
+def autocommit(engine: Engine) -> Engine:
+    """`engine` (same pool) with each statement committed on its own: for statements that
+    are atomic alone, like limits.py's one UPSERT."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+_FILE_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _file_lock(database: str | None) -> threading.Lock:
+    """The process's lock for the SQLite file `database` (one per in-memory engine)."""
+    if not database or database == ":memory:":
+        return threading.Lock()
+    return _FILE_LOCKS.setdefault(str(Path(database).expanduser().resolve()), threading.Lock())
 
 
 def migrate(engine: Engine) -> None:

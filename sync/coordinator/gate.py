@@ -3,8 +3,11 @@
 FastAPI reads and parses a route's body before running its dependencies, so a bearer
 check in a dependency comes after the JSON parser (and after the 1 MiB body limit has
 waited for the body). This ASGI layer sits outside both: it takes the token from the
-headers, limits failed authentications per client address, looks the token up, limits
-pushes per kiosk, and only then lets the request through with `request.state.kiosk` set.
+headers, looks it up (once per worker: kiosks.TokenCache), limits failed authentications
+per client address and pushes per kiosk (limits.SharedBucket: every worker counts
+together), and only then lets the request through with `request.state.kiosk` set. A
+failed lookup costs no more than checking the address's failures would, so the lookup
+comes first and a good token is never held back by its neighbours' failures.
 
 The client address is uvicorn's `scope["client"]`: behind the reverse proxy it is the
 address the proxy forwards, believed only from the trusted proxy (uvicorn's
@@ -17,12 +20,16 @@ from __future__ import annotations
 import logging
 
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from sync.coordinator import kiosks, transfers
-from sync.coordinator.ratelimit import RateLimiter, retry_after
+from sync.coordinator.limits import SharedBucket
+from sync.coordinator.ratelimit import retry_after
+from sync.coordinator.schema import kiosks as kiosks_table
+from sync.coordinator.schema import transfer_keys
 from sync.protocol import PATH
 
 log = logging.getLogger(__name__)
@@ -41,8 +48,10 @@ def error(status: int, detail: str, errors=(), headers=None) -> JSONResponse:
                         headers=headers)
 
 
-def failure_limiter() -> RateLimiter:
-    return RateLimiter(per_minute=FAILURES_PER_MINUTE, burst=FAILURE_BURST, floor=1)
+def failure_limiter(engine) -> SharedBucket:
+    """Failed authentications per client address, counted by every worker together."""
+    return SharedBucket(engine, "authfail", per_minute=FAILURES_PER_MINUTE,
+                        burst=FAILURE_BURST, floor=1)
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -51,12 +60,21 @@ def bearer_token(headers: Headers) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def _authenticate(engine, token: str) -> kiosks.Kiosk | None:
-    with engine.connect() as conn:
-        kiosk = kiosks.kiosk_for_token(conn, token)
-    if kiosk is not None:
-        transfers.ensure_key(engine, kiosk.id, token)
-    return kiosk
+def _authenticate(state, token: str) -> kiosks.Kiosk | None:
+    # One statement on the reader (no queueing behind the writer of the counts), which also
+    # tells whether the kiosk's transfer key is kept yet.
+    with state.reader.connect() as conn:
+        row = conn.execute(
+            select(kiosks_table.c.id, kiosks_table.c.name, kiosks_table.c.commune,
+                   transfer_keys.c.kiosk_id.label("keyed"))
+            .outerjoin(transfer_keys, transfer_keys.c.kiosk_id == kiosks_table.c.id)
+            .where(kiosks_table.c.token_hash == kiosks.hash_token(token),
+                   kiosks_table.c.revoked_at.is_(None))).first()
+    if row is None:
+        return None
+    if row.keyed is None:
+        transfers.ensure_key(state.engine, row.id, token)
+    return kiosks.Kiosk(row.id, row.name, row.commune)
 
 
 class PushGate:
@@ -75,30 +93,42 @@ class PushGate:
 
     async def _refusal(self, scope) -> JSONResponse | None:
         """None when the push may go on (its kiosk put in the request's state)."""
-        state = scope["app"].state
         address = (scope.get("client") or ("unknown", 0))[0]
-        failures: RateLimiter = state.auth_failures
-        wait = failures.wait(address)
-        if wait:
-            return error(429, "too many failed authentications from this address, retry "
-                              "later", headers={"Retry-After": retry_after(wait)})
         token = bearer_token(Headers(scope=scope))
-        if token is None:
-            failures.acquire(address)
-            return error(401, "missing bearer token (Authorization: Bearer <token>)",
-                         headers=_CHALLENGE)
-        try:
-            kiosk = await run_in_threadpool(_authenticate, state.engine, token)
+        try:  # one trip to the thread pool for all of it
+            answer = await run_in_threadpool(_admit, scope["app"].state, token, address)
         except OperationalError as exc:
             log.warning("database unavailable: %s", exc.orig)
             return error(503, "database busy or unavailable, retry later",
                          headers={"Retry-After": "2"})
-        if kiosk is None:
-            failures.acquire(address)
-            return error(401, "unknown or revoked kiosk token", headers=_CHALLENGE)
-        wait = state.limiter.acquire(f"kiosk:{kiosk.id}")
-        if wait:
-            return error(429, "too many pushes with this token, retry later",
-                         headers={"Retry-After": retry_after(wait)})
-        scope.setdefault("state", {})["kiosk"] = kiosk
+        if isinstance(answer, JSONResponse):
+            return answer
+        scope.setdefault("state", {})["kiosk"] = answer
         return None
+
+
+def _admit(state, token: str | None, address: str) -> kiosks.Kiosk | JSONResponse:
+    """The push's kiosk, or the refusal to answer.
+
+    A token this worker has seen needs no lookup (the push's transaction still refuses it
+    if it was revoked since: kiosks.claim_kiosk). A failed authentication takes a token
+    from the address's failure bucket; once it is empty the address gets 429 instead.
+    """
+    kiosk = state.token_cache.get(token) if token else None
+    if kiosk is None and token is not None:
+        kiosk = _authenticate(state, token)
+    if kiosk is None:
+        wait = state.auth_failures.acquire(address)
+        if wait:
+            return error(429, "too many failed authentications from this address, retry "
+                              "later", headers={"Retry-After": retry_after(wait)})
+        if token is None:
+            return error(401, "missing bearer token (Authorization: Bearer <token>)",
+                         headers=_CHALLENGE)
+        return error(401, "unknown or revoked kiosk token", headers=_CHALLENGE)
+    state.token_cache.put(token, kiosk)
+    wait = state.limiter.acquire(f"kiosk:{kiosk.id}")
+    if wait:
+        return error(429, "too many pushes with this token, retry later",
+                     headers={"Retry-After": retry_after(wait)})
+    return kiosk

@@ -3,9 +3,12 @@
 Counts are absolute per (kiosk, install, day, category), so re-applying a push, applying a
 duplicate or a late one changes nothing, and a new install of the same kiosk (reflashed
 card) adds its own rows beside the old ones, up to kiosks.MAX_INSTALLS installs. All writes
-of a push happen in one transaction that starts by locking the kiosk's row: on PostgreSQL
-that serialises the pushes of one kiosk, on SQLite `BEGIN IMMEDIATE` serialises every
-writer. A refused push (4th install, daily ceiling, a day in the future) raises before anything is written.
+of a push happen in one transaction that starts by claiming the kiosk's row (a revoked
+kiosk files nothing): on PostgreSQL that serialises the pushes of one kiosk, on SQLite
+`BEGIN IMMEDIATE` serialises every writer. A push is a handful of statements: the claim,
+the installs, one upsert of the day revisions that keeps only higher ones and answers
+which, one upsert of their counts. A refused push (revoked, 4th install, daily ceiling,
+a day in the future) raises inside the transaction, which rolls back: nothing of it is kept.
 Times are kept on the hour only (kiosks.on_the_hour).
 """
 
@@ -14,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.catalogue import CATEGORY_IDS
 from sync.coordinator.extras import file_extras
-from sync.coordinator.kiosks import admit_install, lock_kiosk, on_the_hour
+from sync.coordinator.kiosks import admit_install, claim_kiosk, on_the_hour
 from sync.coordinator.places import store_profile
-from sync.coordinator.schema import counts, day_revisions, kiosks
+from sync.coordinator.schema import counts, day_revisions
 from sync.protocol import Accepted, CountsAnswer, CountsPush, latest_day
 
 #: Visits one kiosk may file for one day, all installs and categories together.
@@ -71,6 +75,16 @@ def _over(index: int, total: int, ceiling: int) -> OverCeiling:
 
 def ingest(engine: Engine, kiosk_id: int, push: CountsPush, now: dt.datetime | None = None,
            *, daily_ceiling: int = DEFAULT_DAILY_CEILING) -> CountsAnswer:
+    """File `push` in a transaction of its own (see file_push)."""
+    with engine.begin() as conn:
+        return file_push(conn, kiosk_id, push, now, daily_ceiling=daily_ceiling)
+
+
+def file_push(conn: Connection, kiosk_id: int, push: CountsPush,
+              now: dt.datetime | None = None, *,
+              daily_ceiling: int = DEFAULT_DAILY_CEILING) -> CountsAnswer:
+    """File `push` inside the caller's transaction (or savepoint: groupcommit.py), which
+    must roll back when this raises."""
     now = now or dt.datetime.now(dt.UTC)
     refuse_future_days(push, now)
     for index, entry in enumerate(push.days):
@@ -80,42 +94,59 @@ def ingest(engine: Engine, kiosk_id: int, push: CountsPush, now: dt.datetime | N
     skew = round((push.sent_at - now).total_seconds() / 60) * 60.0
     hour = on_the_hour(now)
     wanted = {entry.day: entry for entry in push.days}
-    with engine.begin() as conn:
-        lock_kiosk(conn, kiosk_id)
-        admit_install(conn, kiosk_id, push.install_id, now)
-        store_profile(conn, kiosk_id, push.profile, now)
-        held = {}
-        if wanted:
-            held = dict(conn.execute(
-                select(day_revisions.c.day, day_revisions.c.revision).where(
-                    day_revisions.c.kiosk_id == kiosk_id,
-                    day_revisions.c.install_id == push.install_id,
-                    day_revisions.c.day.in_(list(wanted)))).all())
-        newer = [e for day, e in wanted.items() if day not in held or e.revision > held[day]]
-        if newer:
+    newer = []
+    claim_kiosk(conn, kiosk_id, last_contact_at=hour, clock_skew_s=skew,
+                clock_trusted=push.clock_trusted, catalogue_version=push.catalogue_version)
+    installs = admit_install(conn, kiosk_id, push.install_id, now)
+    store_profile(conn, kiosk_id, push.profile, now)
+    if wanted:
+        kept = _keep_newer(conn, kiosk_id, push.install_id, wanted.values(), hour)
+        newer = [e for day, e in wanted.items() if day in kept]
+    if newer:
+        if len(installs) > 1:
             _check_with_other_installs(conn, kiosk_id, push, newer, daily_ceiling)
-            days = [e.day for e in newer]
-            mine = and_(counts.c.kiosk_id == kiosk_id, counts.c.install_id == push.install_id,
-                        counts.c.day.in_(days))
-            conn.execute(delete(counts).where(mine))
-            conn.execute(delete(day_revisions).where(
-                day_revisions.c.kiosk_id == kiosk_id,
-                day_revisions.c.install_id == push.install_id,
-                day_revisions.c.day.in_(days)))
-            conn.execute(insert(day_revisions), [
-                {"kiosk_id": kiosk_id, "install_id": push.install_id, "day": e.day,
-                 "revision": e.revision, "received_at": hour} for e in newer])
-            conn.execute(insert(counts), [
-                {"kiosk_id": kiosk_id, "install_id": push.install_id, "day": e.day,
-                 "category": category, "count": e.counts.get(category, 0)}
-                for e in newer for category in CATEGORY_IDS])
-            file_extras(conn, kiosk_id, push.install_id, newer)
-        conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(
-            last_contact_at=hour, clock_skew_s=skew, clock_trusted=push.clock_trusted,
-            catalogue_version=push.catalogue_version))
+        _file_counts(conn, kiosk_id, push.install_id, newer)
+        file_extras(conn, kiosk_id, push.install_id, newer)
     return CountsAnswer(
         accepted=[Accepted(day=e.day, revision=e.revision) for e in push.days],
         updated=len(newer), server_time=now)
+
+
+def _upserts(dialect) -> tuple:
+    """The two upserts of a push, built once per dialect (both have on_conflict_do_update;
+    their `insert` functions differ) and run with a list of rows: SQLAlchemy's compiled
+    cache and insertmanyvalues make each one statement without compiling it again."""
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    revisions = insert_(day_revisions)
+    keep_newer = revisions.on_conflict_do_update(
+        index_elements=list(day_revisions.primary_key.columns),
+        set_={"revision": revisions.excluded.revision,
+              "received_at": revisions.excluded.received_at},
+        where=revisions.excluded.revision > day_revisions.c.revision,
+    ).returning(day_revisions.c.day)
+    rows = insert_(counts)
+    file_counts = rows.on_conflict_do_update(
+        index_elements=list(counts.primary_key.columns), set_={"count": rows.excluded["count"]})
+    return keep_newer, file_counts
+
+
+_UPSERTS = {dialect: _upserts(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _keep_newer(conn, kiosk_id: int, install_id: str, entries, hour: dt.datetime) -> set:
+    """One statement: file each day's revision where it is new or higher than the one held
+    (the revision rule); returns the days it filed."""
+    rows = [{"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
+             "revision": e.revision, "received_at": hour} for e in entries]
+    return set(conn.execute(_UPSERTS[conn.dialect.name][0], rows).scalars())
+
+
+def _file_counts(conn, kiosk_id: int, install_id: str, newer) -> None:
+    """Upsert every category of the days kept (a category missing from the push is 0)."""
+    conn.execute(_UPSERTS[conn.dialect.name][1], [
+        {"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
+         "category": category, "count": e.counts.get(category, 0)}
+        for e in newer for category in CATEGORY_IDS])
 
 
 def _check_with_other_installs(conn, kiosk_id: int, push: CountsPush, newer, ceiling: int):

@@ -1,7 +1,9 @@
 """Everything about a kiosk: its token, its row, its installs, its listing for the dashboard.
 
-A token has 256 random bits and only its sha256 hash is stored; it is looked up on every
-request (no cache), so a revocation answers 401 at once. A kiosk may bring at most
+A token has 256 random bits and only its sha256 hash is stored. Each worker keeps the
+tokens it has seen in a TokenCache, so a push reads no row to authenticate; a revocation
+still answers 401 at once, because the push's first statement (`claim_kiosk`) only touches
+a kiosk that is not revoked. A kiosk may bring at most
 MAX_INSTALLS distinct install ids (a new install id is a reflashed card): the token sits on an
 unattended Pi, and without a cap one stolen token could invent installs and multiply the
 network's figures. Only the coordinator lifts the cap (`reset_installs`), and that is logged.
@@ -13,9 +15,10 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from sync.coordinator import communes
 from sync.coordinator.schema import kiosk_installs, kiosks
@@ -33,6 +36,10 @@ class KioskError(ValueError):
     def __init__(self, message: str, fr: str | None = None):
         super().__init__(message)
         self.fr = fr or message
+
+
+class Revoked(Exception):
+    """A push whose kiosk was revoked after its token was cached; nothing filed (401)."""
 
 
 class TooManyInstalls(Exception):
@@ -162,25 +169,43 @@ def reset_installs(engine: Engine, name: str, by: str) -> int:
     return forgotten
 
 
-def admit_install(conn: Connection, kiosk_id: int, install_id: str, now: dt.datetime) -> None:
-    """Inside the push's transaction: remember `install_id`, or TooManyInstalls.
+# A push's two statements on `kiosks` and `kiosk_installs`, built once: building a Core
+# statement costs more than SQLite takes to run it.
+_INSTALLS = select(kiosk_installs.c.install_id).where(
+    kiosk_installs.c.kiosk_id == bindparam("kid"))
+_CONTACT = ("last_contact_at", "clock_skew_s", "clock_trusted", "catalogue_version")
+_CLAIM = (update(kiosks)
+          .where(kiosks.c.id == bindparam("kid"), kiosks.c.revoked_at.is_(None))
+          .values({name: bindparam(f"new_{name}") for name in _CONTACT}))
+
+
+def admit_install(conn: Connection, kiosk_id: int, install_id: str,
+                  now: dt.datetime) -> list[str]:
+    """Inside the push's transaction: remember `install_id`, or TooManyInstalls. Returns
+    the kiosk's install ids (this one included).
 
     The caller has locked the kiosk's row first, so two new installs cannot both slip in.
     """
-    known = conn.execute(select(kiosk_installs.c.install_id)
-                         .where(kiosk_installs.c.kiosk_id == kiosk_id)).scalars().all()
+    known = conn.execute(_INSTALLS, {"kid": kiosk_id}).scalars().all()
     if install_id in known:
-        return
+        return known
     if len(known) >= MAX_INSTALLS:
         raise TooManyInstalls(kiosk_id)
     conn.execute(insert(kiosk_installs).values(
         kiosk_id=kiosk_id, install_id=install_id, first_seen_at=on_the_hour(now)))
+    return [*known, install_id]
 
 
-def lock_kiosk(conn: Connection, kiosk_id: int) -> None:
-    """Serialise the pushes of one kiosk (PostgreSQL row lock; SQLite's BEGIN IMMEDIATE
-    already serialises every writer)."""
-    conn.execute(select(kiosks.c.id).where(kiosks.c.id == kiosk_id).with_for_update())
+def claim_kiosk(conn: Connection, kiosk_id: int, **contact) -> None:
+    """The push's first statement: write the kiosk's `contact` columns (last_contact_at,
+    clock_skew_s, clock_trusted, catalogue_version) if it is not revoked, else Revoked.
+    The UPDATE takes the row's lock, which serialises the pushes of one kiosk on
+    PostgreSQL (SQLite's BEGIN IMMEDIATE serialises every writer); a refused push rolls the
+    whole transaction back, these columns included."""
+    claimed = conn.execute(_CLAIM, {"kid": kiosk_id, **{
+        f"new_{name}": contact[name] for name in _CONTACT}}).rowcount
+    if not claimed:
+        raise Revoked(kiosk_id)
 
 
 def kiosk_for_token(conn: Connection, token: str) -> Kiosk | None:
@@ -190,6 +215,32 @@ def kiosk_for_token(conn: Connection, token: str) -> Kiosk | None:
         .where(kiosks.c.token_hash == hash_token(token), kiosks.c.revoked_at.is_(None))
     ).first()
     return Kiosk(row.id, row.name, row.commune) if row else None
+
+
+class TokenCache:
+    """The kiosks this worker has authenticated, by token hash (bounded; cleared when full).
+
+    Trusting a cached token is safe because revocation is checked again by the push's own
+    transaction (`claim_kiosk`); the gate drops the entry when that check fails.
+    """
+
+    def __init__(self, size: int = 200_000):
+        self.size = size
+        self._kiosks: dict[str, Kiosk] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Kiosk | None:
+        return self._kiosks.get(hash_token(token))
+
+    def put(self, token: str, kiosk: Kiosk) -> None:
+        with self._lock:
+            if len(self._kiosks) >= self.size:
+                self._kiosks.clear()
+            self._kiosks[hash_token(token)] = kiosk
+
+    def drop(self, kiosk_id: int) -> None:
+        with self._lock:
+            self._kiosks = {h: k for h, k in self._kiosks.items() if k.id != kiosk_id}
 
 
 def list_kiosks(engine: Engine) -> list[Kiosk]:

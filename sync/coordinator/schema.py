@@ -221,3 +221,15 @@ exit_answers = Table(
     Column("answer", String(20), primary_key=True),  # kiosk.extras.EXIT_ANSWERS
     Column("count", Integer, nullable=False),
 )
+
+# Rate-limit buckets and login-failure records shared by every worker (sync/coordinator/
+# limits.py): `key` names the limit and its subject, `level` is a bucket's tokens or a
+# login's failures, `at` the Unix time it was last written. UNLOGGED on PostgreSQL.
+shared_limits = Table(
+    "shared_limits",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("level", Float, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("taken", Boolean, nullable=False),
+)

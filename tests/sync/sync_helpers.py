@@ -31,8 +31,9 @@ def free_port() -> int:
 class Coordinator:
     """`kiosk-coordinator serve` in a subprocess; kill and restart it like a real outage."""
 
-    def __init__(self, db_url: str, log_path: Path, env: dict | None = None):
-        self.db_url = db_url
+    def __init__(self, db_url: str, log_path: Path, env: dict | None = None,
+                 args: tuple[str, ...] = ()):
+        self.db_url, self.args = db_url, args
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -44,7 +45,7 @@ class Coordinator:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync.coordinator.cli", "serve", "--db", self.db_url,
-             "--port", str(self.port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+             "--port", str(self.port), *self.args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             env=self.env)
         log.close()
 

@@ -54,7 +54,8 @@ def mount(app: FastAPI, *, secret_key: str | None = None) -> None:
         same_site="lax",
         https_only=os.environ.get("KIOSK_COORDINATOR_HTTPS_ONLY", "") == "1",
     )
-    app.state.login_throttle = users.LoginThrottle()
+    if not hasattr(app.state, "login_throttle"):  # create_app shares it between workers
+        app.state.login_throttle = users.LoginThrottle()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for router in ROUTERS:
         app.include_router(router)

@@ -48,20 +48,22 @@ async def login(request: Request, engine: EngineDep):
     password = form.get("password", "")
     suite = safe_next(form.get("suite"))
     address = request.client.host if request.client else "?"
-    throttle: users.LoginThrottle = request.app.state.login_throttle
-    wait = throttle.wait_s(login_name, address)
+    # limits.SharedLoginThrottle: in the database, so every worker holds a guesser back; its
+    # calls are queries, run off the event loop.
+    throttle = request.app.state.login_throttle
+    wait = await run_in_threadpool(throttle.wait_s, login_name, address)
     if wait > 0:
         message = texts.TOO_MANY_TRIES.format(seconds=int(wait) + 1)
         return page(request, "login.html", {"suite": suite, "error": message}, status=429)
     # Counted as failed before the check, so parallel guesses cannot all pass wait_s()
     # first; a right password clears the count.
-    throttle.failed(login_name, address)
+    await run_in_threadpool(throttle.failed, login_name, address)
     user = await anyio.to_thread.run_sync(users.verify_user, engine, login_name, password,
                                           limiter=check_limiter(request.app))
     if user is None:
         message = texts.BAD_LOGIN
         return page(request, "login.html", {"suite": suite, "error": message}, status=401)
-    throttle.succeeded(login_name, address)
+    await run_in_threadpool(throttle.succeeded, login_name, address)
     session_id = await run_in_threadpool(sessions.open_session, engine, user.id)
     request.session.clear()  # a fresh session: nothing set before the login survives it
     request.session.update(sid=session_id, login=user.login, csrf=secrets.token_urlsafe(32))
