@@ -92,17 +92,19 @@ def test_the_quarterly_files_and_page_show_them_apart(counted, client):
     totals = {r[1]: int(r[4]) for r in rows[1:] if r[2] == "Total"}
     assert totals[str(reports.NETWORK)] == sum(sql_totals(counted, *Q4).values())
     start = rows.index(["trimestre", "commune", "atelier collectif : thème", "", "ateliers",
-                        "participants"])
+                        "participants", "source"])
     label = reports.category_label("securite_numerique")
-    assert ["2026-Q4", "Crolles", label, "", "3", "19"] in rows[start:]
-    assert ["2026-Q4", "Réseau (toutes les communes)", "Tous les thèmes", "", "4", "28"] in rows
-    assert ["2026-Q4", "Crolles", "Oui", "", "4", ""] in rows[start:]
-    assert all(len(r) == 6 for r in rows)
+    assert ["2026-Q4", "Crolles", label, "", "3", "19", "borne"] in rows[start:]
+    assert ["2026-Q4", "Réseau (toutes les communes)", "Tous les thèmes", "", "4", "28",
+            "borne"] in rows
+    assert ["2026-Q4", "Crolles", "Oui", "", "4", "", "borne"] in rows[start:]
+    assert all(len(r) == 7 for r in rows)
 
     wb = load_workbook(io.BytesIO(
         client.get("/rapports/trimestre?trimestre=2026-Q4&format=xlsx").content))
-    assert wb.sheetnames[-1] == "Ateliers et avis"
-    assert wb.sheetnames[:-1] == ["Réseau", "Crolles", "Froges", "Pontcharra"]
+    # The funder's workbook: its summary, the visits' sheets, then theirs, apart.
+    assert wb.sheetnames == ["Synthèse", "Réseau", "Crolles", "Froges", "Pontcharra",
+                             "Ateliers et avis", "Année en cours"]
     # A quarter without any: the files are the visits' table alone, as before.
     wb = load_workbook(io.BytesIO(
         client.get("/rapports/trimestre?trimestre=2026-Q3&format=xlsx").content))

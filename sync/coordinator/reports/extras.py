@@ -32,6 +32,7 @@ from sync.coordinator.schema import kiosks
 from sync.coordinator.schema import workshops as workshop_table
 
 from .figures import category_ids, category_label
+from .hand import SOURCE_KIOSK
 
 #: The exit question and its answers as the coordinator's reports word them.
 EXIT_SHORT = "Avons-nous pu vous aider ?"
@@ -146,27 +147,28 @@ def section(engine, start: dt.date, end: dt.date, commune: str | None = None) ->
 
 
 def csv_rows(extras: Section, quarter: str, network_label: str | None) -> list[list]:
-    """The section as rows of the quarterly CSV, after the visits' table: six columns like
-    it, each part under a heading row of its own, no blank row and no "Total" in the
-    category column (a reader summing the visits' totals never meets them). Network rows
+    """The section as rows of the quarterly CSV, after the visits' table: seven columns like
+    it (the source: the kiosks), each part under a heading row of its own, no blank row
+    and no "Total" in the category column (a reader summing the visits' totals never meets them). Network rows
     only when `network_label` is given (not in a commune's own export). Empty when there
     is nothing to show: the file stays the visits' table alone."""
     rows: list[list] = []
     if extras.workshops:
         rows.append(["trimestre", "commune", "atelier collectif : thème", "", "ateliers",
-                     "participants"])
-        rows += [[quarter, r.commune, r.label, "", r.sessions, r.participants]
+                     "participants", "source"])
+        rows += [[quarter, r.commune, r.label, "", r.sessions, r.participants, SOURCE_KIOSK]
                  for r in extras.workshops]
         if network_label:
-            rows += [[quarter, network_label, r.label, "", r.sessions, r.participants]
-                     for r in extras.workshop_totals]
+            rows += [[quarter, network_label, r.label, "", r.sessions, r.participants,
+                      SOURCE_KIOSK] for r in extras.workshop_totals]
             rows.append([quarter, network_label, ALL_THEMES, "", extras.sessions,
-                         extras.participants])
+                         extras.participants, SOURCE_KIOSK])
     if extras.exits:
-        rows.append(["trimestre", "commune", f"réponse à « {EXIT_SHORT} »", "", "nombre", ""])
+        rows.append(["trimestre", "commune", f"réponse à « {EXIT_SHORT} »", "", "nombre", "",
+                     "source"])
         lines = list(extras.exits) + ([ExitRow(network_label, extras.exit_totals.answers)]
                                       if network_label else [])
-        rows += [[quarter, r.commune, EXIT_LABELS[a], "", n, ""]
+        rows += [[quarter, r.commune, EXIT_LABELS[a], "", n, "", SOURCE_KIOSK]
                  for r in lines for a, n in r.answers.items()]
     return rows
 
