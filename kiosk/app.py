@@ -15,6 +15,7 @@ import os
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -118,19 +119,30 @@ class Translator(Observable):
 
     def __init__(self, app: KioskApp):
         super().__init__()
-        self.app = app
+        # Weakly: Kivy's kv bindings (kivy.lang's module-level `_handlers`) keep this object,
+        # and a strong reference would keep every app of a process, with all its widgets,
+        # alive: each frame then grows slower (found in long test runs).
+        self._app = weakref.ref(app)
+
+    @property
+    def app(self) -> KioskApp | None:
+        return self._app()
 
     def __call__(self, text, **params) -> str:
-        return self.app.tr(text, **params)
+        app = self.app
+        return app.tr(text, **params) if app is not None else str(text)
 
     def fbind(self, _name, func, *args, **kwargs):
-        return self.app.fbind("lang", func, *args, **kwargs)
+        app = self.app
+        return app.fbind("lang", func, *args, **kwargs) if app is not None else 0
 
     def funbind(self, _name, func, *args, **kwargs):
-        return self.app.funbind("lang", func, *args, **kwargs)
+        app = self.app
+        return app.funbind("lang", func, *args, **kwargs) if app is not None else None
 
     def unbind_uid(self, _name, uid):
-        return self.app.unbind_uid("lang", uid)
+        app = self.app
+        return app.unbind_uid("lang", uid) if app is not None else None
 
 
 class KioskApp(App):

@@ -68,9 +68,28 @@ class CategoryButton(ButtonBehavior, BoxLayout):
     examples = StringProperty("")
     long_press_s = NumericProperty(0.6)
 
+    #: False when the button is too short for its examples under its name (a long name
+    #: on two lines, a small screen): the name and pictogram keep the room.
+    examples_shown = BooleanProperty(True)
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._hold = None
+
+    def on_kv_post(self, _base):
+        fit = Clock.create_trigger(self.fit_examples)
+        self.bind(height=fit, padding=fit, spacing=fit)
+        for child in self.children:
+            child.bind(height=fit)
+        self.ids.examples.bind(texture_size=fit)
+        fit()
+
+    def fit_examples(self, *_args) -> None:
+        examples = self.ids.examples
+        others = [c for c in self.children if c is not examples and c.size_hint_y is None]
+        need = (self.padding[1] + self.padding[3] + sum(c.height for c in others)
+                + examples.texture_size[1] + self.spacing * (len(self.children) - 1))
+        self.examples_shown = need <= self.height
 
     def spoken_texts(self) -> list[str]:
         return [self.label, self.examples]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import re
 import stat
 import threading
 import time
@@ -95,13 +96,19 @@ class SyncState:
         return lines
 
 
+#: A field of a push's day, as the coordinator names it in a 422 ("days[2].day").
+_DAY_FIELD = re.compile(r"^days\[(\d+)\]")
+
 class SyncError(Exception):
     """One round failed; `message` says why (a kiosk.i18n code and its parameters)."""
 
-    def __init__(self, code: str, sent: int = 0, **params):
+    def __init__(self, code: str, sent: int = 0, *,
+                 refused_days: dict[int, str] | None = None, **params):
         super().__init__(code)
         self.message = Message(code, params)
         self.sent = sent
+        #: index in the push -> why, for the days a 422 names (the others may go on)
+        self.refused_days = refused_days or {}
 
 
 class SyncClient:
@@ -210,10 +217,25 @@ class SyncClient:
         version = catalogue.load().version
         sent = 0
         for batch in batches:
-            push = build_push(self.store.install_id, clock.trusted, version, batch,
-                              profile=profile)
-            answer = self._post(push.model_dump_json(exclude_none=True).encode("utf-8"),
-                                token, sent)
+            answer = None
+            while answer is None:
+                push = build_push(self.store.install_id, clock.trusted, version, batch,
+                                  profile=profile)
+                try:
+                    answer = self._post(
+                        push.model_dump_json(exclude_none=True).encode("utf-8"), token, sent)
+                except SyncError as exc:
+                    # Only the coordinator knows some refusals (a day after its tomorrow):
+                    # those days stay pending and are named, the others go on.
+                    bad = exc.refused_days
+                    if not bad or not set(bad) <= set(range(len(batch))):
+                        raise
+                    refused += [f"{batch[i].day.isoformat()} ({bad[i]})" for i in sorted(bad)]
+                    batch = [d for i, d in enumerate(batch) if i not in bad]
+                    if not batch and profile is None:
+                        break
+            if answer is None:
+                continue
             if profile is not None:
                 self._profile_acked, profile = profile, None
             sent_pairs = {(d.day, d.revision) for d in batch}
@@ -365,11 +387,26 @@ def _refusal(response: requests.Response, sent: int) -> SyncError:
         return SyncError("too_many_installs", sent)
     if code in (400, 413, 422):
         if detail:
-            return SyncError("data_refused", sent, status=code, detail=detail)
+            return SyncError("data_refused", sent, status=code, detail=detail,
+                             refused_days=_refused_days(response) if code == 422 else None)
         return SyncError("data_refused_no_detail", sent, status=code)
     if code >= 500:
         return SyncError("server_error", sent, status=code)
     return SyncError("unexpected_status", sent, status=code)
+
+
+def _refused_days(response: requests.Response) -> dict[int, str]:
+    """The days a 422 names (`days[2].day`, `days[0].counts`): index -> the server's words."""
+    try:
+        errors = response.json().get("errors") or []
+    except (ValueError, AttributeError):
+        return {}
+    named = {}
+    for error in errors if isinstance(errors, list) else []:
+        match = _DAY_FIELD.match(str(error.get("field", ""))) if isinstance(error, dict) else None
+        if match:
+            named.setdefault(int(match.group(1)), str(error.get("message", ""))[:100])
+    return named
 
 
 def _first(exc: ValidationError) -> str:
