@@ -47,41 +47,42 @@ RATE = 145
 QUALITY = "-1"
 ENGINE = ("espeak-ng", "oggenc")
 
-#: Sources whose texts a visitor sees (the catalogue's locations name them); the mediator's
-#: and the PIN pad's are left out.
-VISITOR_SOURCES = ("screens/accueil.kv", "screens/merci.kv", "screens/infos.kv",
-                   "screens/pages.kv", "screens/ferme.kv", "screens/ferme.py",
-                   "screens/donnees.py", "screens/mandat.py", "screens/permanence.py",
-                   "screens/widgets.kv", "screens/spoken.py", "assets/catalogue.json")
+#: The catalogue's mark on a text a visitor sees (assets/locale/update.py writes it; the
+#: mediator's and the PIN pad's texts carry another).
+VISITOR_MARK = "visitor screen"
 
 _MARKUP = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 _SPACES = re.compile(r"\s+")
 _PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+_HARAKAT = re.compile("[\u064b-\u065f\u0670]")
 
 
 class SpeechError(Exception):
     """Rendering cannot run (engine missing, unwritable folder); str() is one line."""
 
 
-def _logical_arabic(text: str) -> str:
-    # A shown Arabic text has its letters joined as presentation forms (kiosk/rtl.py);
-    # its audio was rendered from the catalogue's plain letters, which NFKC gives back.
-    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-
-
 def utterances(text: str) -> list[str]:
     """The spoken pieces of a shown text: one per line, without Kivy markup or pictograms."""
-    text = _logical_arabic(_MARKUP.sub("", text or ""))
+    text = _MARKUP.sub("", text or "")
     text = text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
     text = _PRIVATE_USE.sub("", text).replace("\u00a0", " ")
     pieces = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return [p for p in pieces if p]
 
 
+def _comparable(piece: str) -> str:
+    # A shown Arabic text has its letters joined as presentation forms, and the reshaper
+    # may move a short vowel across a lam-alef (kiosk/rtl.py); its audio was rendered from
+    # the catalogue's plain letters. NFKC gives the letters back; the vowels are left out
+    # of the key only (espeak-ng still reads them).
+    piece = _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), piece)
+    return _HARAKAT.sub("", piece)
+
+
 def key(lang: str, piece: str) -> str:
-    """The manifest's key of a spoken piece."""
-    return hashlib.sha256(f"{lang}\n{piece}".encode()).hexdigest()[:20]
+    """The manifest's key of a spoken piece, the same for its shown and its plain form."""
+    return hashlib.sha256(f"{lang}\n{_comparable(piece)}".encode()).hexdigest()[:20]
 
 
 def voice(lang: str) -> str:
@@ -98,17 +99,17 @@ def _file_name(lang: str, piece: str) -> str:
 
 
 def _po_entries(path: Path) -> Iterable[tuple[list[str], str | None, str]]:
-    """(source files, context, msgid) of each entry of a .po file (Babel's output)."""
-    entry: dict = {"files": []}
+    """(extracted comments, context, msgid) of each entry of a .po file (Babel's output)."""
+    entry: dict = {"notes": []}
     field = None
     for raw in path.read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if not line:
             if entry.get("msgid"):
-                yield entry["files"], entry.get("msgctxt"), entry["msgid"]
-            entry, field = {"files": []}, None
-        elif line.startswith("#:"):
-            entry["files"] += [loc.rsplit(":", 1)[0] for loc in line[2:].split()]
+                yield entry["notes"], entry.get("msgctxt"), entry["msgid"]
+            entry, field = {"notes": []}, None
+        elif line.startswith("#."):
+            entry["notes"].append(line[2:].strip())
         elif line.startswith(("msgctxt ", "msgid ", "msgstr")):
             field, _, value = line.partition(" ")
             entry[field] = ast.literal_eval(value)
@@ -120,8 +121,8 @@ def visitor_phrases() -> list[str | i18n.Phrase]:
     """Every visitor msgid with no {placeholder} (those are filled by the screens)."""
     po = i18n.LOCALE_DIR / i18n.SOURCE_LANGUAGE / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
     phrases: list[str | i18n.Phrase] = []
-    for files, context, msgid in _po_entries(po):
-        if "{" in msgid or not any(f in VISITOR_SOURCES for f in files):
+    for notes, context, msgid in _po_entries(po):
+        if "{" in msgid or VISITOR_MARK not in notes:
             continue
         phrases.append(i18n.Phrase(context, msgid) if context else msgid)
     return phrases

@@ -26,7 +26,8 @@ def test_the_visitor_texts_are_the_visitor_screens_and_categories_only():
     assert "Bonjour ! Pourquoi venez-vous aujourd'hui ?" in phrases
     assert i18n.Phrase("category button", "Imprimer, scanner") in phrases
     assert "Écouter" in phrases
-    assert "Oui" not in phrases  # the mediator's
+    assert "Oui" in phrases  # the exit question's (the mediator's confirmation shares it)
+    assert "Envoyer maintenant" not in phrases  # the mediator's alone
     assert not [p for p in phrases if "{" in str(p)]  # placeholders come filled, from screens
     assert len(speech.visitor_texts("en")) >= len(phrases)  # each translated, none lost
 
@@ -36,6 +37,16 @@ def test_a_shown_text_is_spoken_as_lines_without_markup_or_pictograms():
     assert speech.utterances(shown) == ["Téléphone : 04 76", "A & B [x]"]
     assert speech.utterances("") == []
     assert speech.key("fr", "Oui") != speech.key("en", "Oui")
+
+
+def test_a_shown_arabic_text_finds_the_audio_of_the_catalogue_s_text():
+    from kiosk import rtl
+
+    plain = "أحيانًا، مثلًا: لا"  # a short vowel beside a lam-alef, which the reshaper moves
+    shown = rtl.shape("ar", plain)
+    assert shown != plain
+    assert [speech.key("ar", p) for p in speech.utterances(shown)] == \
+        [speech.key("ar", p) for p in speech.utterances(plain)]
 
 
 def test_rendering_is_idempotent_and_keeps_exactly_what_is_asked(tmp_path):
