@@ -24,9 +24,7 @@ No Kivy here: the core may use it, and tests call it directly.
 from __future__ import annotations
 
 import re
-
-import arabic_reshaper
-from bidi import get_display
+from functools import cache
 
 #: Characters drawn mirrored at a right-to-left level (the ones our texts can hold).
 MIRRORED = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
@@ -36,9 +34,16 @@ _LEVEL = re.compile(r"Level\(\s*(\d+),?\s*\)")
 RTL_LANGUAGES = frozenset({"ar"})
 #: Arabic letters, in their base block or as presentation forms.
 _RTL_CHARS = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={
+
+
+@cache
+def _reshaper():
+    # Imported the first time Arabic is shown: its tables cost the kiosk's start otherwise.
+    import arabic_reshaper
+
     # Keep harakat (short vowels) if a translation has them, and the lam-alef ligatures.
-    "delete_harakat": False, "support_ligatures": True})
+    return arabic_reshaper.ArabicReshaper(configuration={
+        "delete_harakat": False, "support_ligatures": True})
 
 
 def is_rtl(lang: str) -> bool:
@@ -49,7 +54,7 @@ def shape(lang: str, text: str) -> str:
     """`text` with joined Arabic letters when `lang` is right to left; else unchanged."""
     if not is_rtl(lang) or not _RTL_CHARS.search(text):
         return text
-    return _RESHAPER.reshape(text)
+    return _reshaper().reshape(text)
 
 
 def has_rtl(text: str) -> bool:
@@ -86,6 +91,8 @@ def _reordered(line: str) -> str:
 
 def _levels(line: str) -> list[int]:
     """The resolved bidi level of each character of `line`, as a right-to-left paragraph."""
+    from bidi import get_display  # only where Arabic is shown
+
     found = [int(n) for n in _LEVEL.findall(get_display(line, base_dir="R", debug=True)
                                             .split("levels:", 1)[1].split("paragraphs:", 1)[0])]
     by_byte, levels, offset = found, [], 0
