@@ -107,3 +107,39 @@ def test_without_a_coordinator_the_screen_says_so(tmp_path):
         assert "Aucun serveur" in codes.message
 
     run_app(config, script)
+
+
+def test_the_mediator_writes_the_codes_days_as_a_file_the_coordinator_imports(
+        tmp_path, sqlite_coordinator):
+    token = sqlite_coordinator.add_kiosk()
+    station = OfflineKiosk(tmp_path / "kiosk", OFFLINE_URL, token)
+    station.fill()
+    config = make_config(tmp_path, kiosk={"data_dir": str(station.folder / "data"),
+                                          "export_dirs": [str(tmp_path / "media")]})
+    config = dataclasses.replace(config, coordinator=dataclasses.replace(
+        config.coordinator, url=OFFLINE_URL, token_file=station.token_file))
+    store = station.open_store([dt.datetime.now().astimezone()])
+    written: list[Path] = []
+
+    def script(app):
+        app.show("transfert")
+        codes = screen(app, "transfert")
+        yield from wait_until(lambda: not codes.busy, timeout_s=30)
+        assert codes.count >= 2, codes.message
+        tap(codes.ids.usb)
+        yield from wait_until(lambda: not codes.busy and codes.file_message, timeout_s=30)
+        # No stick is mounted here: the file goes to the data dir, and the screen says so.
+        assert codes.file_message.startswith("Pas de clé USB")
+        written.extend((station.folder / "data" / "exports").glob("permanence-transfert-*.txt"))
+
+    try:
+        run_app(config, script, timeout_s=120, store=store)
+    finally:
+        store.close()
+    assert len(written) == 1
+    data = written[0].read_bytes()
+    assert token.encode() not in data
+    from sync.coordinator.transfers import import_file
+
+    import_file(sqlite_coordinator.engine, data)
+    assert sqlite_coordinator.day_totals() == station.expected
