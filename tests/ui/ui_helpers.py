@@ -143,9 +143,10 @@ def run_app(config, script, *, timeout_s: float = 60.0, store=None,
     from kivy.clock import Clock
 
     steps = script(app)
-    outcome: dict = {}
+    outcome: dict = {"steps": 0, "waits": 0}
 
     def step(_dt):
+        outcome["steps"] += 1
         try:
             delay = next(steps)
         except StopIteration:
@@ -159,12 +160,20 @@ def run_app(config, script, *, timeout_s: float = 60.0, store=None,
         Clock.schedule_once(step, delay)
 
     def too_long(_dt):
-        outcome["error"] = TimeoutError(f"the UI script took more than {timeout_s} s")
+        root = app.root.current if app.root is not None else None
+        outcome["error"] = TimeoutError(
+            f"the UI script took more than {timeout_s} s (first frame drawn: {app.ready}, "
+            f"steps run: {outcome['steps']}, screen: {root})")
         app.stop()
 
     def start(_dt):
         # Wait for the first drawn frame, then let the layout settle for a few frames.
         if not app.ready:
+            outcome["waits"] += 1
+            if outcome["waits"] % 20 == 0:  # a second without a frame: ask for one
+                from kivy.core.window import Window
+
+                Window.canvas.ask_update()
             Clock.schedule_once(start, 0.05)
             return
         Clock.schedule_once(step, 0.2)
