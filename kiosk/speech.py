@@ -224,20 +224,42 @@ def check_engine() -> None:
 def _speak(lang: str, piece: str, dest: Path) -> float:
     """Speak `piece` into `dest` (OGG Vorbis, written whole or not at all); its seconds."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    wav = subprocess.run(["espeak-ng", "-v", voice(lang), "-s", str(RATE), "--stdout", "--",
-                          piece], capture_output=True, check=True).stdout
-    # A 16-bit mono WAV: its data after the 44-byte header, at espeak's 22050 Hz.
-    seconds = max(0, len(wav) - 44) / 2 / 22050
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, suffix=".part")
+    fd, wav = tempfile.mkstemp(dir=dest.parent, suffix=".wav.part")
+    os.close(fd)
+    fd, ogg = tempfile.mkstemp(dir=dest.parent, suffix=".part")
     os.close(fd)
     try:
-        subprocess.run(["oggenc", "-Q", "-q", QUALITY, "-o", tmp, "-"], input=wav,
+        size = _wav(lang, piece, wav)
+        subprocess.run(["oggenc", "-Q", "-q", QUALITY, "-o", ogg, wav],
                        capture_output=True, check=True)
-        os.replace(tmp, dest)
+        os.replace(ogg, dest)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return round(seconds, 2)
+        for tmp in (wav, ogg):
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    # A 16-bit mono WAV: its data after the 44-byte header, at espeak's 22050 Hz.
+    return round(max(0, size - 44) / 2 / 22050, 2)
+
+
+def _wav(lang: str, piece: str, path: str, tries: int = 3) -> int:
+    """espeak-ng's WAV of `piece` into `path`; its size.
+
+    Written to a file rather than a pipe, so the header carries its real sizes. A WAV that
+    comes out empty (seen once on a busy CI machine, never reproduced) is asked for again,
+    then named in a SpeechError instead of reaching oggenc as "not a supported format".
+    """
+    said = ""
+    for _ in range(tries):
+        run = subprocess.run(["espeak-ng", "-v", voice(lang), "-s", str(RATE), "-w", path,
+                              "--", piece], capture_output=True, check=True)
+        with open(path, "rb") as f:
+            head = f.read(12)
+        size = os.path.getsize(path)
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE" and size > 44:
+            return size
+        said = run.stderr.decode(errors="replace").strip()[:120]
+    raise SpeechError(f"espeak-ng gave no audio for {lang} {piece[:40]!r} after {tries} tries"
+                      + (f" ({said})" if said else ""))
 
 
 def render(texts: dict[str, Iterable[str]], folder: Path | str | None = None, *,

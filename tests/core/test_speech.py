@@ -4,6 +4,9 @@ espeak-ng and oggenc, installed by scripts/setup.sh), the config keys. No Kivy h
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import stat
 
 import pytest
 
@@ -125,3 +128,40 @@ def test_an_unwritable_folder_or_unknown_voice_is_one_clear_error(tmp_path):
         speech.render({"fr": ["Oui"]}, blocked / "audio")
     with pytest.raises(speech.SpeechError, match="espeak-ng failed"):
         speech.render({"xx-no-such-voice": ["Oui"]}, tmp_path / "audio")
+
+
+def _flaky_espeak(tmp_path, monkeypatch, empty_runs: int):
+    """An espeak-ng on PATH that leaves its WAV empty `empty_runs` times, then is the real
+    one: the empty WAV CI once fed to oggenc ("not a supported format")."""
+    real = shutil.which("espeak-ng")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    count = tmp_path / "runs"
+    count.write_text("0")
+    fake = bin_dir / "espeak-ng"
+    fake.write_text(f"""#!/bin/sh
+n=$(cat {count}); echo $((n + 1)) > {count}
+if [ "$n" -lt {empty_runs} ]; then
+  while [ "$1" != "-w" ]; do shift; done; : > "$2"; echo "no voice data" >&2; exit 0
+fi
+exec {real} "$@"
+""")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    return count
+
+
+def test_an_empty_wav_is_asked_again_then_named(tmp_path, monkeypatch):
+    count = _flaky_espeak(tmp_path, monkeypatch, empty_runs=1)
+    report = speech.render({"fr": ["Oui"]}, tmp_path / "once", workers=1)
+    assert report.rendered == 1 and count.read_text().strip() == "2"
+    manifest = json.loads((tmp_path / "once" / speech.MANIFEST).read_text())
+    assert [e["seconds"] > 0.3 for e in manifest["texts"].values()] == [True]
+
+    monkeypatch.undo()
+    _flaky_espeak(tmp_path / "b", monkeypatch, empty_runs=99)
+    with pytest.raises(speech.SpeechError,
+                       match=r"espeak-ng gave no audio for fr 'Oui' after 3 tries \(no voice"):
+        speech.render({"fr": ["Oui"]}, tmp_path / "never", workers=1)
+    assert not (tmp_path / "never" / speech.MANIFEST).exists()
+    assert not list((tmp_path / "never").rglob("*.part"))
