@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 
+import frozen_clock
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -13,6 +14,14 @@ from sync_helpers import Coordinator
 PG_URL = os.environ.get("KIOSK_TEST_PG_URL")
 NO_PG = ("KIOSK_TEST_PG_URL is not set: run `source scripts/start-postgres.sh` first "
          "(scripts/test and CI do)")
+
+
+@pytest.fixture(autouse=True)
+def test_clock():
+    """Every sync test's kiosk side reads the run's test clock, as its coordinator does."""
+    uninstall = frozen_clock.install()
+    yield frozen_clock
+    uninstall()
 
 
 @pytest.fixture

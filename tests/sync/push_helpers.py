@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import frozen_clock
+
 HOURS = {day: ["09:00-12:00"] for day in ("monday", "tuesday", "wednesday", "thursday",
                                           "friday", "saturday", "sunday")}
 
@@ -41,11 +43,11 @@ class HoursKiosk:
         self.client = SyncClient(self.config, self.store, rng=Soon(), now=self.now)
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now().astimezone() + self.offset
+        return frozen_clock.local_now() + self.offset
 
     def set_wall(self, day: dt.date, hour: int, minute: int = 0) -> None:
         wanted = dt.datetime.combine(day, dt.time(hour, minute)).astimezone()
-        self.offset = wanted - dt.datetime.now().astimezone()
+        self.offset = wanted - frozen_clock.local_now()
 
     def close(self) -> None:
         self.client.stop()

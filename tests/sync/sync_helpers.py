@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import frozen_clock
 import requests
 from polling import poll_until
 from sqlalchemy import func, select
@@ -29,7 +30,9 @@ def free_port() -> int:
 
 
 class Coordinator:
-    """`kiosk-coordinator serve` in a subprocess; kill and restart it like a real outage."""
+    """`kiosk-coordinator serve` in a subprocess; kill and restart it like a real outage.
+
+    It runs on the test clock (frozen_clock.py), as the kiosk side of the tests does."""
 
     def __init__(self, db_url: str, log_path: Path, env: dict | None = None,
                  args: tuple[str, ...] = ()):
@@ -37,14 +40,15 @@ class Coordinator:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
-        self.env = {**os.environ, **(env or {})}
+        self.env = {**os.environ, **frozen_clock.child_env(), **(env or {})}
         self.process: subprocess.Popen | None = None
         self.engine = None
 
     def start(self) -> Coordinator:
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sync.coordinator.cli", "serve", "--db", self.db_url,
+            [sys.executable, str(ROOT / "tests" / "sync" / "frozen_clock.py"), "serve",
+             "--db", self.db_url,
              "--port", str(self.port), *self.args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             env=self.env)
         log.close()
@@ -106,7 +110,7 @@ class Coordinator:
 def push_body(day: dt.date | str, revision: int, day_counts: dict, *,
               install_id: str = "6f1c3a2e-1111-4222-8333-944455556666", **extra) -> dict:
     body = {"install_id": install_id,
-            "sent_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "sent_at": frozen_clock.local_now().isoformat(timespec="seconds"),
             "clock_trusted": True, "catalogue_version": "1",
             "days": [{"day": str(day), "revision": revision, "counts": day_counts}]}
     body.update(extra)
@@ -229,7 +233,7 @@ class KioskSide:
         synced = folder / "synchronized"
         synced.touch()
         self.offset = dt.timedelta(0)
-        clock = SystemClock(synced, now=lambda: dt.datetime.now().astimezone() + self.offset)
+        clock = SystemClock(synced, now=lambda: frozen_clock.local_now() + self.offset)
         self.config = parse({
             "kiosk": {"data_dir": str(folder / "data")},
             "coordinator": {"url": url, "token_file": str(self.token_file), "interval_s": 30,
@@ -243,7 +247,7 @@ class KioskSide:
             self.store.record(category)
 
     def totals(self) -> dict[str, int]:
-        far = dt.date.today() + dt.timedelta(days=2)
+        far = frozen_clock.today() + dt.timedelta(days=2)
         return {c: n for c, n in self.store.totals(dt.date(2000, 1, 1), far).items() if n}
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import frozen_clock
 import pytest
 from polling import poll_until
 from sync_helpers import FaultProxy, KioskSide, free_port
@@ -69,7 +70,7 @@ def test_only_changed_days_are_sent(sqlite_coordinator, kiosks, proxies):
     result = kiosk.client.sync_now()
     assert result.ok and result.sent == 1
     last_push = json.loads(proxy.bodies[-1])
-    assert [d["day"] for d in last_push["days"]] == [dt.date.today().isoformat()]
+    assert [d["day"] for d in last_push["days"]] == [frozen_clock.today().isoformat()]
     assert sqlite_coordinator.totals() == kiosk.totals() == {"autre": 31}
 
 
@@ -246,9 +247,9 @@ def test_a_day_the_server_would_refuse_stays_on_the_kiosk_and_the_rest_go(sqlite
     kiosk.tap("autre")
     result = kiosk.client.sync_now()
     assert not result.ok and result.sent == 1
-    ahead = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    ahead = (frozen_clock.today() + dt.timedelta(days=3)).isoformat()
     assert result.message.code == "days_refused" and ahead in result.message.params["days"]
-    assert sqlite_coordinator.day_totals() == {dt.date.today(): {"autre": 2}}
+    assert sqlite_coordinator.day_totals() == {frozen_clock.today(): {"autre": 2}}
     assert [d.day.isoformat() for d in kiosk.store.unsynced()] == [ahead]
 
 
@@ -261,7 +262,7 @@ def test_only_allowlisted_keys_leave_the_kiosk(sqlite_coordinator, kiosks, proxi
     kiosk.tap("service_public", 2)
     kiosk.offset = dt.timedelta(0)
     kiosk.tap("autre")
-    today = dt.date.today()
+    today = frozen_clock.today()
     kiosk.store.record_workshop(today, "securite_numerique", 7)
     kiosk.store.record_exit("un_peu")
     assert kiosk.client.sync_now().ok
@@ -324,7 +325,7 @@ def test_taps_made_on_an_untrusted_clock_never_leave_until_dated(sqlite_coordina
     # The mediator says when they were: now they are a day like any other.
     kiosk.offset = dt.timedelta(0)
     (kiosk.token_file.parent / "synchronized").touch()
-    assert kiosk.store.confirm_pending(dt.date.today()) == 3
+    assert kiosk.store.confirm_pending(frozen_clock.today()) == 3
     result = kiosk.client.sync_now()
     assert result.ok, result.message
     assert sqlite_coordinator.totals() == kiosk.totals() == {"autre": 1, "service_public": 3}

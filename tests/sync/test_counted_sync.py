@@ -8,6 +8,7 @@ import datetime as dt
 import subprocess
 import sys
 
+import frozen_clock
 import pytest
 from sync_helpers import ROOT, KioskSide, post, push_body
 
@@ -21,7 +22,7 @@ YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 
 def on_day(kiosk: KioskSide, day: dt.date = DAY) -> None:
     wanted = dt.datetime.combine(day, dt.time(11)).astimezone()
-    kiosk.offset = wanted - dt.datetime.now().astimezone()
+    kiosk.offset = wanted - frozen_clock.local_now()
 
 
 def figures(server):

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 import uuid
 
+import frozen_clock
 import requests
 from sqlalchemy import select
 from sync_helpers import post, push_body
@@ -75,7 +76,7 @@ def test_two_kiosks_are_kept_apart(coordinator):
 
 def test_last_contact_and_reported_clock_are_recorded(coordinator):
     token = coordinator.add_kiosk()
-    sent_at = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)).isoformat(timespec="seconds")
+    sent_at = (frozen_clock.now() - dt.timedelta(minutes=10)).isoformat(timespec="seconds")
     post(coordinator, token, push_body(TODAY, 1, {"autre": 1}, sent_at=sent_at,
                                        clock_trusted=False))
     with coordinator.engine.connect() as conn:

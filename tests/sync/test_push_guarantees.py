@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import frozen_clock
 from sqlalchemy import select
 from sync_helpers import post, push_body
 from test_cli import cli
@@ -100,7 +101,7 @@ def test_a_bad_ceiling_setting_is_one_line(sqlite_url):
 
 def test_no_time_finer_than_the_hour_and_no_access_log(coordinator):
     token = coordinator.add_kiosk()
-    sent_at = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=437)).isoformat(timespec="seconds")
+    sent_at = (frozen_clock.now() - dt.timedelta(seconds=437)).isoformat(timespec="seconds")
     answer = post(coordinator, token, push_body(YESTERDAY, 1, {"autre": 1}, sent_at=sent_at))
     assert answer.status_code == 200
     with coordinator.engine.connect() as conn:

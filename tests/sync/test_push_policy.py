@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
-import sys
 
+import frozen_clock
 import pytest
 from polling import poll_until
 from push_helpers import HOURS, HoursKiosk
@@ -27,7 +28,7 @@ def hours_kiosk(tmp_path, sqlite_coordinator):
     proxy = FaultProxy(sqlite_coordinator.port)
     kiosk = HoursKiosk(tmp_path / "kiosk", proxy.url, sqlite_coordinator.add_kiosk())
     kiosk.proxy = proxy
-    kiosk.day = dt.date.today() - dt.timedelta(days=3)
+    kiosk.day = frozen_clock.today() - dt.timedelta(days=3)
     kiosk.set_wall(kiosk.day, 10)  # open: 09:00-12:00 every day
     yield kiosk
     kiosk.close()
@@ -112,7 +113,8 @@ def test_kiosk_sync_sends_today(tmp_path, sqlite_coordinator):
     with Store.for_config(load(config)) as store:
         tap = store.record("securite_numerique")
         store.record("securite_numerique")
-    done = subprocess.run([sys.executable, "-m", "kiosk", "sync", "--config", str(config)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(frozen_clock.kiosk_command("sync", "--config", str(config)),
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **frozen_clock.child_env()})
     assert done.returncode == 0, done.stderr
     assert sqlite_coordinator.day_totals() == {tap.day: {"securite_numerique": 2}}

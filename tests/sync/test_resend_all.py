@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
+import frozen_clock
 from sync_helpers import ROOT, KioskSide
 
 
@@ -72,9 +72,9 @@ def test_kiosk_sync_all_on_the_command_line(start_coordinator, sqlite_url, tmp_p
     kiosk.close()  # the app is stopped: the command line is the writer
 
     def sync(*extra) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "kiosk", "sync", *extra,
-                               "--config", str(config)], capture_output=True, text=True,
-                              cwd=ROOT, timeout=120)
+        return subprocess.run(frozen_clock.kiosk_command("sync", *extra, "--config", str(config)),
+                              capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env={**os.environ, **frozen_clock.child_env()})
 
     assert sync().returncode == 0
     _restore(coordinator, db, backup)

@@ -4,12 +4,14 @@ codes (decoded from the PNGs with zbar) and by file, through the real coordinato
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import frozen_clock
 import pytest
 import requests
 from sqlalchemy import delete, func, select
@@ -75,8 +77,8 @@ class OfflineKiosk:
 
 
 def kiosk(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120)
+    return subprocess.run(frozen_clock.kiosk_command(*args), capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, env={**os.environ, **frozen_clock.child_env()})
 
 
 def coordinator_cli(*args) -> subprocess.CompletedProcess:
@@ -146,7 +148,7 @@ def test_a_quarter_by_qr_codes_then_replay_then_an_online_push(tmp_path, start_c
     assert station.unsent() == len(QUARTER)
     replay = [requests.post(text, timeout=30) for text in texts]
     assert [a.json()["updated"] for a in replay] == [0] * len(texts)
-    with station.open_store([dt.datetime.now().astimezone()]) as store:
+    with station.open_store([frozen_clock.local_now()]) as store:
         result = SyncClient(load(station.config_path), store).sync_now()
         assert result.ok and result.sent == len(QUARTER), result.message
     assert server.day_totals() == station.expected
@@ -248,7 +250,7 @@ def test_a_kiosk_made_before_transfers_gets_its_key_at_its_next_push(offline):
     text = _first_code(station)
     assert requests.post(text, timeout=30).status_code == 403
     empty = {"install_id": "6f1c3a2e-1111-4222-8333-944455556666",
-             "sent_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+             "sent_at": frozen_clock.local_now().isoformat(timespec="seconds"),
              "clock_trusted": True, "catalogue_version": "1", "days": []}
     pushed = requests.post(server.url + "/api/v1/counts", json=empty,
                            headers={"Authorization": f"Bearer {token}"}, timeout=30)

@@ -5,11 +5,11 @@ files the quarter on the real coordinator."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
 
+import frozen_clock
 import pytest
 import requests
 from test_transfer import ZBAR, OfflineKiosk
@@ -46,7 +46,7 @@ def test_the_mediator_shows_the_quarter_as_codes_and_the_phone_files_them(
     config = make_config(tmp_path, kiosk={"data_dir": str(station.folder / "data")})
     config = dataclasses.replace(config, coordinator=dataclasses.replace(
         config.coordinator, url=OFFLINE_URL, token_file=station.token_file))
-    store = station.open_store([dt.datetime.now().astimezone()])
+    store = station.open_store([frozen_clock.local_now()])
     texts: list[str] = []
 
     def script(app):
@@ -118,7 +118,7 @@ def test_the_mediator_writes_the_codes_days_as_a_file_the_coordinator_imports(
                                           "export_dirs": [str(tmp_path / "media")]})
     config = dataclasses.replace(config, coordinator=dataclasses.replace(
         config.coordinator, url=OFFLINE_URL, token_file=station.token_file))
-    store = station.open_store([dt.datetime.now().astimezone()])
+    store = station.open_store([frozen_clock.local_now()])
     written: list[Path] = []
 
     def script(app):
