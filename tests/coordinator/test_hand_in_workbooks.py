@@ -202,7 +202,7 @@ def test_funder_workbook_anonymised_and_empty(network):
     wb = _funder(network, threshold=5)
     cols, rows = _grid(_block(wb["Synthèse"]))
     headings = [reports.category_heading(c) for c in CATEGORY_IDS]
-    assert all(row[cols[h]] is None for row in rows.values() for h in headings)
+    assert all(row[cols[h]] == "—" for row in rows.values() for h in headings)
     assert {key[0]: row[cols[texts.TOTAL]] for key, row in rows.items()} == {
         "Bernin": 19, "Crolles": 7, "Froges": "< 5", hand.TOTAL_ALL: texts.SECONDARY_MARK}
     notes = [r[0] for r in _values(wb["Synthèse"])]

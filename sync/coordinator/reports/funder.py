@@ -116,7 +116,8 @@ def _summary(ws, table: QuarterTable, sheets, states, today: dt.date) -> None:
             if key is NETWORK:
                 cell.font = _HEAD_FONT
         line += 1
-    hand.add_xlsx_block(ws, table.manual, table.threshold, grid=True)
+    _widths(ws, [28] + [14] * len(cats) + [12, 14, 24, 12, 24, 12, 24])
+    hand.add_xlsx_block(ws, table.manual, table.threshold, grid=True)  # may widen columns
     line = max(line, ws.max_row + 1)
     if table.threshold:
         ws.cell(row=line + 1, column=1, value=texts.suppression_note(table.threshold))
@@ -124,7 +125,6 @@ def _summary(ws, table: QuarterTable, sheets, states, today: dt.date) -> None:
     ws.cell(row=line + 1, column=1, value=(
         "« partiel » : la période n'est pas finie, une borne a commencé pendant la période, "
         "ou un jour d'ouverture habituel n'a pas de données (un jour férié compte aussi)."))
-    _widths(ws, [28] + [14] * len(cats) + [12, 14, 24, 12, 24, 12, 24])
     ws.freeze_panes = "B6"
 
 

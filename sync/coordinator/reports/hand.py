@@ -13,6 +13,7 @@ date), so each block's figures stand in the columns the sheet above gives them.
 from __future__ import annotations
 
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from sync.coordinator import manual, texts
 
@@ -67,8 +68,10 @@ def add_xlsx_block(ws, entries: list[manual.ManualEntry], threshold: int | None,
         return
     row = ws.max_row + 2
     _put(ws, row, {1: TITLE} if grid else {1: TITLE, mark_col: "Source"}, bold=True)
-    write = _grid_rows if grid else _category_rows
-    row = write(ws, row, entries, threshold, mark_col)
+    if grid:
+        row = _grid_rows(ws, row, entries, threshold)
+    else:
+        row = _category_rows(ws, row, entries, threshold, mark_col)
     ws.cell(row=row + 1, column=1, value=manual.RULE)
 
 
@@ -95,8 +98,9 @@ def _category_rows(ws, row: int, entries, threshold: int | None, mark_col: int) 
     return row
 
 
-def _grid_rows(ws, row: int, entries, threshold: int | None, mark_col: int) -> int:
-    # Under a threshold the category cells stay empty: each entry gives its total only.
+def _grid_rows(ws, row: int, entries, threshold: int | None) -> int:
+    # Under a threshold each entry gives its total only: "—" (no figure, not a zero) for the
+    # categories, as the Synthèse writes it.
     cats = category_ids()
     total_col = len(cats) + 2
     row += 1
@@ -105,13 +109,16 @@ def _grid_rows(ws, row: int, entries, threshold: int | None, mark_col: int) -> i
          bold=True)
     for entry in entries:
         row += 1
-        counts = {} if threshold else {i: entry.counts.get(c, 0) for i, c in enumerate(cats, 2)}
+        counts = {i: "—" if threshold else entry.counts.get(c, 0) for i, c in enumerate(cats, 2)}
         _put(ws, row, {1: entry.commune, **counts, total_col: _shown(entry.total, threshold),
                        total_col + 1: entry.label, total_col + 2: entry.note or None})
     row += 1
     by_cat = manual.totals(entries)
-    sums = {} if threshold else {i: by_cat[c] for i, c in enumerate(cats, 2)}
+    sums = {i: "—" if threshold else by_cat[c] for i, c in enumerate(cats, 2)}
     _put(ws, row, {1: TOTAL_ALL, **sums, total_col: block_total(entries, threshold)}, bold=True)
+    for col, width in ((total_col + 1, 26), (total_col + 2, 30)):  # a period, a note: readable
+        dim = ws.column_dimensions[get_column_letter(col)]
+        dim.width = max(dim.width or 0, width)
     return row
 
 
