@@ -210,3 +210,15 @@ def test_funder_workbook_anonymised_and_empty(network):
     # 2025-Q3: no entry in the quarter nor in 2025 up to September: no block anywhere
     empty = _funder(network, quarter="2025-Q3")
     assert all(_block(ws) == [] for ws in empty.worksheets)
+
+
+def test_a_tally_cannot_plant_a_formula_in_either_workbook(network):
+    _add(network, '=HYPERLINK("http://x","y")', D(2026, 8, 1), D(2026, 8, 31), {"autre": 9},
+         "@SUM(A1)")
+    funder, annual = _funder(network), _annual(network)
+    for wb in (funder, annual):
+        cells = [v for ws in wb.worksheets for r in _values(ws) for v in r if isinstance(v, str)]
+        assert not any(c.startswith(("=", "@")) for c in cells)
+    row = next(r for r in _block(funder["Synthèse"]) if "HYPERLINK" in str(r[0]))
+    assert row[0] == "'=HYPERLINK(\"http://x\",\"y\")" and "'@SUM(A1)" in row
+    assert 9 in row  # still the figure, beside its defused name
