@@ -123,7 +123,8 @@ def test_csv_marks_each_row_with_its_source_and_keeps_the_kiosk_totals(client, e
                                                       "masquer": "1", "seuil": "5"})
     masked_rows = list(csv.reader(io.StringIO(masked.content.decode("utf-8-sig")), delimiter=";"))
     saisie = [r for r in masked_rows if len(r) == 7 and r[6] == "saisie"]
-    assert [r[4] for r in saisie] == ["19", "7", "< 5", "28"]
+    # The block's total would give the hidden 2 back (28 - 19 - 7): it is hidden too.
+    assert [r[4] for r in saisie] == ["19", "7", "< 5", texts.SECONDARY_MARK]
 
 
 def test_xlsx_has_a_marked_block_and_a_legend_on_the_right_sheets(client, engine):
@@ -135,8 +136,9 @@ def test_xlsx_has_a_marked_block_and_a_legend_on_the_right_sheets(client, engine
     def marked(ws):
         return [r for r in ws.iter_rows(values_only=True) if r[4] == manual.MARK]
 
-    assert len(marked(network)) == 2 * (len(CATEGORY_IDS) + 1)
-    assert len(marked(crolles)) == len(CATEGORY_IDS) + 1
+    assert len(marked(network)) == 2 * (len(CATEGORY_IDS) + 1) + 1  # + the block's total
+    assert len(marked(crolles)) == len(CATEGORY_IDS) + 1 + 1
+    assert marked(network)[-1][:3] == (hand.TOTAL_ALL, None, 19 + 7)
     assert marked(crolles)[-1][2] == sum(CROLLES_JULY.values())
     assert any(r[0] == manual.RULE for r in crolles.iter_rows(values_only=True))
     assert any(r[0] == hand.TITLE for r in crolles.iter_rows(values_only=True))

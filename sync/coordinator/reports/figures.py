@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from kiosk import catalogue as catalogue_mod
-from sync.coordinator import texts
+from sync.coordinator import manual, texts
 from sync.coordinator.kiosks import Kiosk, list_kiosks
 from sync.coordinator.schema import counts, day_revisions
 
@@ -219,6 +219,8 @@ class AnnualReport:
     today: dt.date = dt.date.max  # the day the report was made: later months are "to come"
     # Workshops and exit answers of the year, apart from the visits (reports/extras.py).
     extras: Section | None = None
+    # The paper tallies lying wholly in the year: shown apart, never summed (manual.RULE).
+    manual: list[manual.ManualEntry] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -284,6 +286,7 @@ def annual_report(engine: Engine, year: int, commune: str | None = None,
         coverage=_coverage(days, commune_of),
         today=today or dt.date.today(),
         extras=_extras(engine, dt.date(year, 1, 1), dt.date(year, 12, 31), commune),
+        manual=manual.entries_within(engine, year_period(year), commune or None),
     )
 
 

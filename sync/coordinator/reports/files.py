@@ -184,7 +184,8 @@ def _extras_sheet(wb: Workbook, section: extras.Section | None, network: bool) -
 
 def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> Workbook:
     """Bilan annuel quantitatif: summary with trend, month by month, per commune; every
-    figure and change from evolution_table, like the annual page."""
+    figure and change from evolution_table, like the annual page. The year's paper tallies
+    come apart under the summary (hand.py), never in its totals."""
     cells = annual_cells(report, suppress_below)
     table = evolution_table(report, cells)
     year_row = cells.months[NETWORK]
@@ -198,6 +199,8 @@ def annual_workbook(report: AnnualReport, suppress_below: int | None = None) -> 
     _header(ws, 3, [texts.CATEGORY, texts.THEMATIQUE, *years])
     for row, line in enumerate(table.categories, start=4):
         _line_row(ws, row, [line.label, line.extra], line, bold=line is table.categories[-1])
+    # The year's count column; the mark goes in the text column, not under the change.
+    hand.add_xlsx_block(ws, report.manual, suppress_below, mark_col=6)
     _widths(ws, [70, 42, 12, 12, 12, 40])
 
     ws = wb.create_sheet(texts.SHEET_MONTHS)

@@ -6,6 +6,8 @@ it, each with a "partiel" mark when its data has holes (coverage.py says when), 
 extraction date. Then the existing sheets (the network, one per commune), then a commune x
 category table for the year to date. Every figure comes from quarter_table or from the
 same disclosure cube (suppress_year), so hidden cells stay hidden the same way everywhere.
+Paper tallies (manual.py) come under the Synthèse (the quarter's) and the year to date (those
+lying wholly between 1 January and its end), apart, with their own total (hand.py).
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from sqlalchemy.engine import Engine
 
-from sync.coordinator import texts
+from sync.coordinator import manual, texts
 
+from . import hand
 from .coverage import PeriodState, opening_weekdays, period_states
 from .disclosure import NETWORK, QUARTER_KEYS, SECONDARY_MARK, suppress_year
 from .figures import category_heading, category_ids, commune_months, period_stats
 from .files import _HEAD_FONT, _TITLE_FONT, _header, _widths, quarter_workbook
-from .periods import quarter_period
+from .periods import Period, quarter_period
 from .tables import QuarterTable, TableSheet, quarter_table
 
 SUMMARY_SHEET = "Synthèse"
@@ -113,13 +116,15 @@ def _summary(ws, table: QuarterTable, sheets, states, today: dt.date) -> None:
             if key is NETWORK:
                 cell.font = _HEAD_FONT
         line += 1
+    _widths(ws, [28] + [14] * len(cats) + [12, 14, 24, 12, 24, 12, 24])
+    hand.add_xlsx_block(ws, table.manual, table.threshold, grid=True)  # may widen columns
+    line = max(line, ws.max_row + 1)
     if table.threshold:
         ws.cell(row=line + 1, column=1, value=texts.suppression_note(table.threshold))
         line += 1
     ws.cell(row=line + 1, column=1, value=(
         "« partiel » : la période n'est pas finie, une borne a commencé pendant la période, "
         "ou un jour d'ouverture habituel n'a pas de données (un jour férié compte aussi)."))
-    _widths(ws, [28] + [14] * len(cats) + [12, 14, 24, 12, 24, 12, 24])
     ws.freeze_panes = "B6"
 
 
@@ -172,6 +177,9 @@ def _year_to_date(ws, engine: Engine, table: QuarterTable, suppress_below: int |
             if key is NETWORK:
                 cell.font = _HEAD_FONT
         line += 1
+    year_entries = manual.entries_within(engine, Period(dt.date(year, 1, 1), end, ""), commune)
+    hand.add_xlsx_block(ws, year_entries, suppress_below, grid=True)
+    line = max(line, ws.max_row + 1)
     if suppress_below:
         ws.cell(row=line + 1, column=1, value=texts.suppression_note(suppress_below))
     _widths(ws, [28] + [14] * len(category_ids()) + [12])
