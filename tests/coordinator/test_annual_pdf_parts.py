@@ -55,3 +55,24 @@ def test_a_commune_s_pdf_keeps_only_its_own_notes(network, tmp_path):
                     tmp_path / "c.pdf")
     text = pdf.flat(pdf.text_of(path).replace("\n", " "))
     assert "Bien à Crolles." in text and "Bien à Pontcharra." not in text
+
+
+def test_an_anonymised_pdf_hides_a_small_tally_and_the_total_that_would_give_it_back(
+        network, tmp_path):
+    for commune, count in (("Goncelin", 19), ("Crolles", 2)):
+        manual.add_entry(network, manual.Draft(commune, dt.date(2026, 3, 1),
+                                               dt.date(2026, 3, 31), {"autre": count}, ""),
+                         BY, seed.NOW)
+
+    def hand_lines(threshold):
+        fig = annual_figures(network, 2026, None, threshold, seed.TODAY)
+        path = pdf.save(annual_pdf(fig, annual_sections(network, 2026, None)),
+                        tmp_path / f"{threshold}.pdf")
+        text = pdf.text_of(path)
+        part = text[text.index("relevés papier"):]
+        return [" ".join(line.replace("< ", "<").split()) for line in part.splitlines()
+                if line.strip().startswith(("Goncelin", "Crolles", "Total"))][:3]
+
+    period = "du 01/03/2026 au 31/03/2026"
+    assert hand_lines(None) == [f"Crolles {period} 2", f"Goncelin {period} 19", "Total 21"]
+    assert hand_lines(5) == [f"Crolles {period} <5", f"Goncelin {period} 19", "Total s"]

@@ -12,23 +12,27 @@ from sqlalchemy.engine import Engine
 
 from sync.coordinator import manual, notes, texts
 
-from . import extras
+from . import extras, hand
 from .pdf import Section
 from .pdfdoc import Document, fmt_int
-from .periods import year_period
 
 
-def _hand(hand: manual.HandFigures) -> Section:
-    def draw(doc: Document, fig) -> None:
-        if not hand.entries:
-            return
-        doc.heading(f"Chiffres {manual.MARK} (relevés papier)", need_mm=50)
-        doc.paragraph(manual.RULE, size=10)
-        rows = [[e.commune, e.label, fmt_int(e.total)] for e in hand.entries]
-        rows.append([texts.TOTAL, "", fmt_int(hand.total)])
-        doc.grid([texts.COMMUNE, "Période", "Visites"], rows, (70, 80, 30), numeric_from=2,
-                 bold_last=True)
-    return draw
+def _hand(doc: Document, fig) -> None:
+    # The year's tallies the report read (figures.annual_report); an anonymised file hides
+    # a small one, and then the total that would give it back (hand.block_total).
+    entries = fig.report.manual
+    if not entries:
+        return
+    doc.heading(f"Chiffres {manual.MARK} (relevés papier)", need_mm=50)
+    doc.paragraph(manual.RULE, size=10)
+    rows = [[e.commune, e.label, _number(hand.shown(e.total, fig.threshold))] for e in entries]
+    rows.append([texts.TOTAL, "", _number(hand.block_total(entries, fig.threshold))])
+    doc.grid([texts.COMMUNE, "Période", "Visites"], rows, (70, 80, 30), numeric_from=2,
+             bold_last=True)
+
+
+def _number(value: int | str) -> str:
+    return fmt_int(value) if isinstance(value, int) else value
 
 
 def _workshops_and_exits(doc: Document, fig) -> None:
@@ -77,5 +81,4 @@ def annual_sections(engine: Engine, year: int, commune: str | None) -> list[Sect
         year_notes = notes.notes_for_year(conn, year)
     if commune:
         year_notes = {c: n for c, n in year_notes.items() if c == commune}
-    hand = manual.hand_figures(engine, year_period(year), commune or None)
-    return [_hand(hand), _workshops_and_exits, _notes(year_notes)]
+    return [_hand, _workshops_and_exits, _notes(year_notes)]

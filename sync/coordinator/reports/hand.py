@@ -25,7 +25,7 @@ TOTAL_ENTRY = "Total saisi à la main, {commune}, {label}"
 TOTAL_ALL = "Total saisi à la main"
 
 
-def _shown(n: int, threshold: int | None) -> int | str:
+def shown(n: int, threshold: int | None) -> int | str:
     return f"< {threshold}" if threshold and 0 < n < threshold else n
 
 
@@ -33,7 +33,7 @@ def block_total(entries: list[manual.ManualEntry], threshold: int | None) -> int
     """The entries' own total. Under a threshold, shown only when no entry's total is hidden:
     otherwise total minus the shown entries would give a hidden one back."""
     total = sum(e.total for e in entries)
-    if not threshold or not any(isinstance(_shown(e.total, threshold), str) for e in entries):
+    if not threshold or not any(isinstance(shown(e.total, threshold), str) for e in entries):
         return total
     return f"< {threshold}" if 0 < total < threshold else texts.SECONDARY_MARK
 
@@ -52,7 +52,7 @@ def csv_rows(quarter: str, entries: list[manual.ManualEntry], threshold: int | N
             rows += [(quarter, entry.commune, category_label(cat), category_thematique(cat), n,
                       "", SOURCE_HAND) for cat, n in entry.counts.items()]
         rows.append((quarter, entry.commune, _entry_total(entry), "",
-                     _shown(entry.total, threshold), "", SOURCE_HAND))
+                     shown(entry.total, threshold), "", SOURCE_HAND))
     if entries:
         rows.append((quarter, texts.NETWORK_LABEL, TOTAL_ALL, "", block_total(entries, threshold),
                      "", SOURCE_HAND))
@@ -90,7 +90,7 @@ def _category_rows(ws, row: int, entries, threshold: int | None, mark_col: int) 
                 _put(ws, row, {1: category_label(cat), 2: category_thematique(cat), 3: n,
                                mark_col: manual.MARK})
         row += 1
-        _put(ws, row, {1: _entry_total(entry), 3: _shown(entry.total, threshold),
+        _put(ws, row, {1: _entry_total(entry), 3: shown(entry.total, threshold),
                        mark_col: manual.MARK}, bold=True)
     row += 1
     _put(ws, row, {1: TOTAL_ALL, 3: block_total(entries, threshold), mark_col: manual.MARK},
@@ -110,7 +110,7 @@ def _grid_rows(ws, row: int, entries, threshold: int | None) -> int:
     for entry in entries:
         row += 1
         counts = {i: "—" if threshold else entry.counts.get(c, 0) for i, c in enumerate(cats, 2)}
-        _put(ws, row, {1: entry.commune, **counts, total_col: _shown(entry.total, threshold),
+        _put(ws, row, {1: entry.commune, **counts, total_col: shown(entry.total, threshold),
                        total_col + 1: entry.label, total_col + 2: entry.note or None})
     row += 1
     by_cat = manual.totals(entries)
