@@ -236,3 +236,15 @@ def test_the_annual_report_lists_the_years_hand_figures_apart(client, engine):
     assert number(tables["table-main"][-1][-2]) == sum(BERNIN.values()) + sum(CROLLES_JULY.values())
     assert "table-main" not in tables_of(client.get("/rapports/annuel",
                                                     params={"annee": "2025"}).text)
+
+
+def test_the_anonymised_annual_page_hides_a_small_tally_as_its_files_do(client, engine):
+    _both(client)
+    page = client.get("/rapports/annuel", params={"annee": "2026", "masquer": "1",
+                                                   "seuil": "10"})
+    rows = {row[0]: row for row in tables_of(page.text)["table-main"]}
+    assert rows["Bernin"][-2] == "19" and rows["Crolles"][-2] == "< 10"
+    assert set(rows["Crolles"][2:-2]) == {"—"}  # no figure per category, not even a zero
+    assert rows["Total saisi à la main"][-2] == "s"  # 26 - 19 would give the 7 back
+    plain = tables_of(client.get("/rapports/annuel", params={"annee": "2026"}).text)
+    assert {row[0]: row[-2] for row in plain["table-main"]}["Crolles"] == "7"

@@ -25,14 +25,10 @@ def _hand(doc: Document, fig) -> None:
         return
     doc.heading(f"Chiffres {manual.MARK} (relevés papier)", need_mm=50)
     doc.paragraph(manual.RULE, size=10)
-    rows = [[e.commune, e.label, _number(hand.shown(e.total, fig.threshold))] for e in entries]
-    rows.append([texts.TOTAL, "", _number(hand.block_total(entries, fig.threshold))])
+    rows = [[e.commune, e.label, fmt_int(hand.shown(e.total, fig.threshold))] for e in entries]
+    rows.append([texts.TOTAL, "", fmt_int(hand.block_total(entries, fig.threshold))])
     doc.grid([texts.COMMUNE, "Période", "Visites"], rows, (70, 80, 30), numeric_from=2,
              bold_last=True)
-
-
-def _number(value: int | str) -> str:
-    return fmt_int(value) if isinstance(value, int) else value
 
 
 def _workshops_and_exits(doc: Document, fig) -> None:

@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from sync.coordinator import reports, sessions, texts, users
 from sync.coordinator.app import EngineDep
 from sync.coordinator.kiosks import list_communes
+from sync.coordinator.reports import hand
 
 from .charts import fmt_int
 
@@ -72,7 +73,9 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters.update(nombre=fmt_int, pct=_pct, decalage=_skew_text, heure=_hour_text)
 templates.env.globals.update(
     category_label=reports.category_label, category_heading=reports.category_heading,
-    category_thematique=reports.category_thematique)
+    category_thematique=reports.category_thematique,
+    # An anonymised page hides a small paper tally as its files do (reports/hand.py).
+    hand_shown=hand.shown, hand_block_total=hand.block_total)
 
 
 # --------------------------------------------------------------------------- dependencies
