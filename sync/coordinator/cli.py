@@ -368,13 +368,13 @@ def _import(args, engine) -> int:
     from pathlib import Path
 
     from sync.coordinator.ingest import Refused
-    from sync.coordinator.kiosks import TooManyInstalls
+    from sync.coordinator.kiosks import Revoked, TooManyInstalls
     from sync.coordinator.transfers import import_file
     from sync.transfer import TransferError
 
     try:
         filed = import_file(engine, Path(args.file).read_bytes())
-    except (OSError, TransferError, TooManyInstalls, Refused) as exc:
+    except (OSError, TransferError, TooManyInstalls, Refused, Revoked) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise UsageError(f"import {args.file}: {reason}; nothing was filed") from None
     for item in filed:

@@ -115,20 +115,29 @@ def already_held(engine: Engine, transfer: Transfer) -> int:
 
 
 def file_texts(engine: Engine, texts: list[str], now: dt.datetime | None = None) -> list[Filed]:
-    """Verify and validate every payload, then file them all; TransferError files nothing."""
+    """Verify and validate every payload, then file them all in one transaction: a
+    TransferError, or a refusal of any of them (ingest.Refused, TooManyInstalls, Revoked),
+    files nothing, so the file can be imported again once the cause is mended."""
     now = now or dt.datetime.now(dt.UTC)
     with engine.connect() as conn:
         checked = [open_transfer(conn, text) for text in texts]
     pushes = [(t, t.push(now)) for t in checked]
-    return [file_one(engine, transfer, push, now) for transfer, push in pushes]
+    ceiling = ingest.daily_ceiling_from_env()
+    with engine.begin() as conn:
+        return [_filed(transfer, push, ingest.file_push(conn, transfer.kiosk_id, push, now,
+                                                        daily_ceiling=ceiling))
+                for transfer, push in pushes]
+
+
+def _filed(transfer: Transfer, push: CountsPush, answer) -> Filed:
+    return Filed(transfer.kiosk_name, len(push.days), answer.updated, transfer.visits)
 
 
 def file_one(engine: Engine, transfer: Transfer, push: CountsPush,
              now: dt.datetime | None = None) -> Filed:
     """File one verified transfer with the push's revision rule."""
-    answer = ingest.ingest(engine, transfer.kiosk_id, push, now,
-                           daily_ceiling=ingest.daily_ceiling_from_env())
-    return Filed(transfer.kiosk_name, len(push.days), answer.updated, transfer.visits)
+    return _filed(transfer, push, ingest.ingest(engine, transfer.kiosk_id, push, now,
+                                                daily_ceiling=ingest.daily_ceiling_from_env()))
 
 
 def import_file(engine: Engine, data: bytes, now: dt.datetime | None = None) -> list[Filed]:

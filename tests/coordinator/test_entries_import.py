@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sync import transfer
 from sync.coordinator import users
 from sync.coordinator.web import imports
+from sync.protocol import MAX_DAYS
 
 INSTALL = "6f1c3a2e-1111-4222-8333-944455556666"
 DAYS = [SimpleNamespace(day=dt.date(2026, 7, 1) + dt.timedelta(days=n), revision=1,
@@ -101,3 +102,29 @@ def test_only_an_administrator_imports_and_only_with_the_form_token(client, engi
                              files={"fichier": ("t.txt", _file(token), "text/plain")})
         assert answer.status_code == 403
     assert _filed(engine) == (0, 0)
+
+
+def test_a_file_whose_last_line_is_refused_files_none_of_its_lines(client, engine):
+    """Lines of MAX_DAYS days each: a refusal in the last one must not leave the first ones
+    filed (the page says nothing was, and the mended file is imported whole)."""
+    token = seed.add_kiosk(engine, "Saint-Nazaire – salle", "Saint-Nazaire-les-Eymes")
+    first = seed.TODAY - dt.timedelta(days=MAX_DAYS + 3)
+    days = [SimpleNamespace(day=first + dt.timedelta(days=n), revision=1,
+                            counts={"service_public": 2}) for n in range(MAX_DAYS + 10)]
+    data = _file(token, days)
+    assert len(data.decode().splitlines()) == 3  # the header and two lines of days
+    assert days[-1].day > seed.TODAY + dt.timedelta(days=1)  # after the coordinator's tomorrow
+    answer = _upload(client, data)
+    assert answer.status_code == 400
+    assert imports.FUTURE in answer.text.replace("&#39;", "'")
+    assert _filed(engine) == (0, 0)
+
+    past = [d for d in days if d.day <= seed.TODAY]
+    crowded = [*past[:-1], SimpleNamespace(day=past[-1].day, revision=1,
+                                           counts={"service_public": 4_000})]  # over the ceiling, 2,000
+    answer = _upload(client, _file(token, crowded))
+    assert answer.status_code == 400 and imports.CEILING in answer.text.replace("&#39;", "'")
+    assert _filed(engine) == (0, 0)
+
+    assert _upload(client, _file(token, past)).status_code == 200
+    assert _filed(engine) == (len(past), 2 * len(past))

@@ -1,8 +1,9 @@
 """`/saisies/importer`: file a kiosk's transfer file (`kiosk transfer --out`) from the dashboard.
 
 The same code as `kiosk-coordinator import` (transfers.import_file): every payload is
-verified before any is filed, so a wrong, altered or foreign file files nothing, and the
-push's revision rule makes a second upload change nothing. Administrators only.
+verified before any is filed, and all are filed in one transaction, so a wrong, altered or
+foreign file, or a day refused in its last line, files nothing; the push's revision rule
+makes a second upload change nothing. Administrators only.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from fastapi.responses import HTMLResponse
 
 from sync.coordinator import transfers
 from sync.coordinator.app import EngineDep
-from sync.coordinator.ingest import OverCeiling
-from sync.coordinator.kiosks import TooManyInstalls
+from sync.coordinator.ingest import FutureDay, OverCeiling
+from sync.coordinator.kiosks import Revoked, TooManyInstalls
 from sync.transfer import TransferError
 
 from .pages import AdminUser, checked_form, page
@@ -33,6 +34,9 @@ INSTALLS = ("Cette borne a déjà envoyé depuis trop d'installations : réiniti
             "« Bornes », puis importez le fichier à nouveau. Rien n'a été enregistré.")
 CEILING = ("Ce fichier contient un jour avec trop de visites pour une seule borne. "
            "Rien n'a été enregistré.")
+FUTURE = ("Ce fichier contient un jour qui n'est pas encore arrivé : l'horloge de la borne "
+          "était fausse. Mettez la borne à l'heure, puis refaites le fichier. Rien n'a été "
+          "enregistré.")
 
 
 def _form_page(request: Request, **context) -> HTMLResponse:
@@ -75,7 +79,11 @@ async def import_upload(request: Request, user: AdminUser, engine: EngineDep):
         return _form_page(request, error=REFUSED, detail=str(exc))
     except TooManyInstalls:
         return _form_page(request, error=INSTALLS)
+    except Revoked:  # revoked between the check of the file and its filing
+        return _form_page(request, error=REFUSED)
     except OverCeiling as exc:
         return _form_page(request, error=CEILING, detail=str(exc))
+    except FutureDay as exc:
+        return _form_page(request, error=FUTURE, detail=str(exc))
     return _form_page(request, filed=filed,
                       unchanged=all(item.updated == 0 for item in filed))
