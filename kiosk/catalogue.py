@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from kiosk.i18n import LANGUAGES, Phrase, translate
 
@@ -142,8 +142,13 @@ def parse(data: dict) -> Catalogue:
     return Catalogue(version=version, categories=tuple(categories))
 
 
+#: Beside the package, like the locales (i18n.LOCALE_DIR): importlib.resources would cost
+#: the kiosk's start a few milliseconds of imports for one file.
+CATALOGUE_FILE = Path(__file__).resolve().parent.parent / "assets" / "catalogue.json"
+
+
 @lru_cache(maxsize=1)
 def load() -> Catalogue:
     """The shipped catalogue (assets/catalogue.json), validated once per process."""
-    text = resources.files("assets").joinpath("catalogue.json").read_text(encoding="utf-8")
+    text = CATALOGUE_FILE.read_text(encoding="utf-8")
     return parse(json.loads(text))
