@@ -240,10 +240,6 @@ class KioskApp(App):
         Window.bind(on_keyboard=self._swallow_key, on_request_close=self._refuse_close,
                     on_motion=self._on_motion, size=self._on_window_size)
         Window.bind(on_flip=self._on_first_flip)
-        # A second of clock time also counts as drawn: in long test processes the window's
-        # on_flip binding was seen never to fire, and without READY=1 systemd would kill
-        # a kiosk that is in fact showing its welcome screen.
-        self._events.append(Clock.schedule_once(self._first_frame_fallback, 1.0))
         self._events.append(Clock.schedule_interval(self._check_hours, 30))
         self._mark_held()
         if threading.current_thread() is threading.main_thread():
@@ -296,19 +292,8 @@ class KioskApp(App):
     def _on_sigterm(self, _signum, _frame):
         Clock.schedule_once(lambda _dt: self.stop(), 0)
 
-    def _first_frame_fallback(self, _dt) -> None:
-        if not self.ready:
-            from kivy.core.window import Window
-
-            log.warning("no frame reported after 1 s of clock time: taking it as drawn")
-            self._on_first_flip(Window)
-
     def _on_first_flip(self, window):
-        from kivy.core.window import Window
-
-        Window.unbind(on_flip=self._on_first_flip)
-        if self.ready:
-            return
+        window.unbind(on_flip=self._on_first_flip)
         self.ready = True
         self.voice.start()
         sdnotify.notify("READY=1")
