@@ -8,9 +8,6 @@ window takes a variable time), then waits for the boundary by polling the clock.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 
 import pytest
 from ui_helpers import RunningClock, make_config, run_app, screen, stored_counts, tap, wait_until
@@ -18,23 +15,6 @@ from ui_helpers import RunningClock, make_config, run_app, screen, stored_counts
 pytestmark = pytest.mark.ui
 
 
-ISOLATED = "KIOSK_TEST_ISOLATED"
-
-
-isolated = pytest.mark.skipif(not os.environ.get(ISOLATED), reason="run in its own process")
-
-
-@pytest.mark.skipif(bool(os.environ.get(ISOLATED)), reason="this is that process")
-def test_the_date_grid_runs_in_a_fresh_process():
-    # Late in a whole run (never alone) these runs were seen to time out: something an
-    # earlier app left behind in this process. Each run below is a test of its own there.
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
-        env={**os.environ, ISOLATED: "1"}, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout[-3000:]
-
-
-@isolated
 def test_spring_switch_in_the_app(tmp_path, paris):
     config = make_config(tmp_path, double_tap_guard_s=0.1)
     clock = RunningClock(dt.datetime(2026, 3, 29, 1, 59))
@@ -58,7 +38,6 @@ def test_spring_switch_in_the_app(tmp_path, paris):
     assert (counts["service_public"], counts["navigation_internet"]) == (1, 1)
 
 
-@isolated
 def test_the_mediator_view_turns_the_year_at_midnight(tmp_path, paris):
     config = make_config(tmp_path, double_tap_guard_s=0.1)
     clock = RunningClock(dt.datetime(2026, 12, 31, 23, 0))
