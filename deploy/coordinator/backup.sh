@@ -142,11 +142,14 @@ backup_postgresql() {
 }
 
 prune() {
-  local newest old
-  # Names carry a UTC time stamp, so the last in name order is the newest.
+  local stamp=$1 newest old
+  # Names carry a UTC time stamp, so the last in name order is the newest. The backup just
+  # written is kept too, whatever age `find` gives it: its time comes from the file system
+  # (a network share stamps it with its server's clock), and it is the one sure copy.
   newest=$(find "$dest" -maxdepth 1 -type f -name 'coordinator-*' | sort | tail -n 1)
   while IFS= read -r -d '' old; do
     [ "$old" = "$newest" ] && continue
+    case $old in "$dest/coordinator-$stamp".*) continue ;; esac
     rm -f "$old"
     say "removed $old (older than $keep_days days)"
   done < <(find "$dest" -maxdepth 1 -type f -name 'coordinator-*' -mtime +"$((keep_days - 1))" -print0)
@@ -190,4 +193,4 @@ mkdir -p "$dest"
 chmod 0700 "$dest"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 "backup_$kind" "$stamp"
-prune
+prune "$stamp"

@@ -111,6 +111,8 @@ def test_old_backups_are_pruned_and_the_newest_kept(live_db, tmp_path):
     dest.mkdir()
     old = dest / "coordinator-20200101T023000Z.sqlite3.gz"
     recent = dest / "coordinator-20991231T023000Z.sqlite3.gz"  # newer name, older mtime
+    # Ages from the wall clock, because the script's `find -mtime` reads it: 10 and 28 days
+    # away from the 30-day limit, so no date, weekday or DST switch can tip either file.
     for path, age_days in ((old, 40), (recent, 2)):
         path.write_bytes(b"x")
         stamp = time.time() - age_days * 86400
