@@ -118,6 +118,12 @@ def export_folder(export_dirs, data_dir: Path) -> tuple[Path, bool]:
     return Path(data_dir) / "exports", False
 
 
+def written_where(tr, path: Path, on_stick: bool) -> str:
+    """Where a file went, for the mediator: the stick, or the data dir when none was found."""
+    return (tr("Fichier écrit sur la clé USB : {path}", path=path) if on_stick
+            else tr("Pas de clé USB : fichier écrit dans {path}", path=path))
+
+
 class MediatorRow(BoxLayout):
     category_id = StringProperty("")
     icon = StringProperty("")
@@ -412,11 +418,8 @@ class MediateurScreen(KioskScreen):
         self.kiosk.in_background(export, self._exported, self._failed)
 
     def _exported(self, result) -> None:
-        path, on_stick = result
         self.busy = False
-        tr = self.kiosk.tr
-        self.export_text = (tr("Fichier écrit sur la clé USB : {path}", path=path) if on_stick
-                            else tr("Pas de clé USB : fichier écrit dans {path}", path=path))
+        self.export_text = written_where(self.kiosk.tr, *result)
 
     # --- Envoyer maintenant --------------------------------------------------------------
 

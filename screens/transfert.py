@@ -104,11 +104,10 @@ class TransfertScreen(KioskScreen):
                                  self._written, self._failed)
 
     def _written(self, result) -> None:
-        path, on_stick = result
+        from screens.mediateur import written_where
+
         self.busy = False
-        tr = self.kiosk.tr
-        self.file_message = (tr("Fichier écrit sur la clé USB : {path}", path=path) if on_stick
-                             else tr("Pas de clé USB : fichier écrit dans {path}", path=path))
+        self.file_message = written_where(self.kiosk.tr, *result)
 
     def text(self) -> str:
         """The QR text shown now (for tests and logs; it holds no token)."""
