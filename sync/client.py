@@ -99,6 +99,7 @@ class SyncState:
 #: A field of a push's day, as the coordinator names it in a 422 ("days[2].day").
 _DAY_FIELD = re.compile(r"^days\[(\d+)\]")
 
+
 class SyncError(Exception):
     """One round failed; `message` says why (a kiosk.i18n code and its parameters)."""
 
