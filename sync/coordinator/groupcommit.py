@@ -2,10 +2,14 @@
 
 SQLite has one writer and `synchronous=FULL` makes every commit wait for the disk, so one
 transaction per push caps a coordinator at a few hundred pushes a second whatever its
-CPU. Here one thread writes: it takes every push waiting (up to MAX_BATCH), files each
-inside its own SAVEPOINT (a refused push, a 4th install or a day over the ceiling, rolls
-back alone), commits once, and only then answers them all, so a 200 still means the counts
-are on disk. PostgreSQL needs none of this: its transactions run side by side.
+CPU. Here one thread writes: it takes every push waiting (up to MAX_BATCH), files them all
+in one transaction, commits once, and only then answers them all, so a 200 still means the
+counts are on disk. PostgreSQL needs none of this: its transactions run side by side.
+
+A refused push (revoked, a 4th install, a day over the ceiling) may have written before it
+was refused, so it must roll back alone. Refusals are rare and a SAVEPOINT per push cost
+an eighth of the writer's time, so the batch is first filed without any; only when one
+push fails is it all rolled back and filed again, each push in its own SAVEPOINT.
 """
 
 from __future__ import annotations
@@ -50,15 +54,11 @@ class GroupCommitter:
             self._file(batch)
 
     def _file(self, batch) -> None:
-        done = []
         try:
-            with self.engine.begin() as conn:
-                for work, future in batch:
-                    try:
-                        with conn.begin_nested():
-                            done.append((future, work(conn), None))
-                    except Exception as exc:  # this push alone is refused
-                        done.append((future, None, exc))
+            try:
+                done = self._together(batch)
+            except _Redo:
+                done = self._apart(batch)
         except Exception as exc:  # the commit itself failed: nothing of the batch is kept
             for _work, future in batch:
                 future.set_exception(exc)
@@ -68,3 +68,30 @@ class GroupCommitter:
                 future.set_result(result)
             else:
                 future.set_exception(exc)
+
+    def _together(self, batch) -> list:
+        """The whole batch in one transaction; _Redo (all rolled back) if a push fails."""
+        with self.engine.begin() as conn:
+            done = []
+            for work, future in batch:
+                try:
+                    done.append((future, work(conn), None))
+                except Exception as exc:
+                    raise _Redo from exc
+        return done
+
+    def _apart(self, batch) -> list:
+        """The batch again, each push in its own SAVEPOINT: a refused one rolls back alone."""
+        done = []
+        with self.engine.begin() as conn:
+            for work, future in batch:
+                try:
+                    with conn.begin_nested():
+                        done.append((future, work(conn), None))
+                except Exception as exc:  # this push alone is refused
+                    done.append((future, None, exc))
+        return done
+
+
+class _Redo(Exception):
+    """A push of the batch failed: file the batch again, push by push."""
