@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -60,16 +60,19 @@ def bearer_token(headers: Headers) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
+# One statement on the reader (no queueing behind the writer of the counts), which also
+# tells whether the kiosk's transfer key is kept yet. Built once: building it per lookup
+# cost more than running it.
+_LOOKUP = (select(kiosks_table.c.id, kiosks_table.c.name, kiosks_table.c.commune,
+                  transfer_keys.c.kiosk_id.label("keyed"))
+           .outerjoin(transfer_keys, transfer_keys.c.kiosk_id == kiosks_table.c.id)
+           .where(kiosks_table.c.token_hash == bindparam("token_hash"),
+                  kiosks_table.c.revoked_at.is_(None)))
+
+
 def _authenticate(state, token: str) -> kiosks.Kiosk | None:
-    # One statement on the reader (no queueing behind the writer of the counts), which also
-    # tells whether the kiosk's transfer key is kept yet.
     with state.reader.connect() as conn:
-        row = conn.execute(
-            select(kiosks_table.c.id, kiosks_table.c.name, kiosks_table.c.commune,
-                   transfer_keys.c.kiosk_id.label("keyed"))
-            .outerjoin(transfer_keys, transfer_keys.c.kiosk_id == kiosks_table.c.id)
-            .where(kiosks_table.c.token_hash == kiosks.hash_token(token),
-                   kiosks_table.c.revoked_at.is_(None))).first()
+        row = conn.execute(_LOOKUP, {"token_hash": kiosks.hash_token(token)}).first()
     if row is None:
         return None
     if row.keyed is None:
