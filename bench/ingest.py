@@ -3,10 +3,12 @@
 Prints pushes per second, p50/p99 latency and errors for the coordinator, and the same
 figures for a trivial FastAPI endpoint measured in the same run (the baseline ratio), with
 the machine's load average (the figures mean little on a busy machine). "coordinator" is
-each kiosk's first push (its token unknown to the worker: a lookup), "again" its second.
+each kiosk's first push (its token unknown to the worker: a lookup; its install and day
+new), "again" its second. Each figure is the median of --rounds rounds, each round with
+kiosks of its own, after a warm-up of both servers that is not counted.
 
     .venv/bin/python bench/ingest.py [--kiosks 200 1000] [--workers 64] [--db URL]
-                                     [--server-workers N]
+                                     [--server-workers N] [--rounds 3]
 
 Goal (issue 15): ratio >= 0.5 and p99 <= 3x the trivial endpoint's at 64 clients, 0
 errors, on SQLite with one server worker and on PostgreSQL with 2.
@@ -80,6 +82,14 @@ def run(url: str, kiosk_tokens: list[str], workers: int, revision: int = 3) -> d
             "errors": sum(not r[1] for r in results)}
 
 
+def median_of(rounds: list[dict]) -> dict:
+    """Each figure's median over the rounds (errors: their sum)."""
+    return {"rate": statistics.median(r["rate"] for r in rounds),
+            "p50": statistics.median(r["p50"] for r in rounds),
+            "p99": statistics.median(r["p99"] for r in rounds),
+            "errors": sum(r["errors"] for r in rounds)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiosks", type=int, nargs="+", default=[200, 1000])
@@ -87,15 +97,17 @@ def main() -> None:
     parser.add_argument("--db", help="SQLAlchemy URL (default: a fresh SQLite file)")
     parser.add_argument("--server-workers", type=int, default=1,
                         help="uvicorn workers of the coordinator (and of the trivial app)")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     url = args.db or f"sqlite:///{folder / 'coordinator.db'}"
     engine = db.make_engine(url)
     db.migrate(engine)
-    most = max(args.kiosks)
+    # Every round's first pushes need kiosks never seen; the warm-up has its own.
+    needed = args.workers + args.rounds * sum(args.kiosks)
     kiosk_tokens = [tokens.add_kiosk(engine, f"bench-{i}-{uuid.uuid4().hex[:6]}", "Bench")
-                    for i in range(most)]
+                    for i in range(needed)]
     engine.dispose()
 
     port, base_port = free_port(), free_port()
@@ -107,21 +119,30 @@ def main() -> None:
     baseline = start([env_python, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"),
                       "trivial_app:app", "--port", str(base_port), "--log-level", "warning",
                       "--workers", str(args.server_workers)], base_port, folder / "baseline.log")
+    counts_url = f"http://127.0.0.1:{port}/api/v1/counts"
+    base_url = f"http://127.0.0.1:{base_port}/api/v1/counts"
     try:
+        warm = kiosk_tokens[:args.workers]
+        run(base_url, warm, args.workers)
+        run(counts_url, warm, args.workers, revision=1)
+        unused = iter(kiosk_tokens[args.workers:])
         print(f"database: {url.split('://')[0]}, {args.workers} concurrent clients, "
               f"{args.server_workers} uvicorn worker(s) each, {os.cpu_count()} CPU, "
-              f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+              f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, "
+              f"median of {args.rounds} rounds")
         print(f"{'kiosks':>7} {'server':>10} {'pushes/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
               f"{'errors':>6} {'ratio':>6}")
         for n in args.kiosks:
-            base = run(f"http://127.0.0.1:{base_port}/api/v1/counts", kiosk_tokens[:n],
-                       args.workers)
-            real = run(f"http://127.0.0.1:{port}/api/v1/counts", kiosk_tokens[:n],
-                       args.workers, revision=3 + 2 * args.kiosks.index(n))
-            # Each kiosk again, a higher revision: its token now known to the worker (as
-            # every push but a kiosk's first after a restart is).
-            again = run(f"http://127.0.0.1:{port}/api/v1/counts", kiosk_tokens[:n],
-                        args.workers, revision=4 + 2 * args.kiosks.index(n))
+            rounds: dict[str, list[dict]] = {"trivial": [], "coordinator": [], "again": []}
+            for _ in range(args.rounds):
+                batch = [next(unused) for _ in range(n)]
+                rounds["trivial"].append(run(base_url, batch, args.workers))
+                rounds["coordinator"].append(run(counts_url, batch, args.workers, revision=3))
+                # Each kiosk again, a higher revision: its token now known to the worker (as
+                # every push but a kiosk's first after a restart is).
+                rounds["again"].append(run(counts_url, batch, args.workers, revision=4))
+            base, real, again = (median_of(rounds[name])
+                                 for name in ("trivial", "coordinator", "again"))
             for name, figures in (("trivial", base), ("coordinator", real),
                                   ("again", again)):
                 ratio = figures["rate"] / base["rate"]

@@ -169,10 +169,11 @@ def reset_installs(engine: Engine, name: str, by: str) -> int:
     return forgotten
 
 
-# A push's two statements on `kiosks` and `kiosk_installs`, built once: building a Core
+# A push's statements on `kiosks` and `kiosk_installs`, built once: building a Core
 # statement costs more than SQLite takes to run it.
 _INSTALLS = select(kiosk_installs.c.install_id).where(
     kiosk_installs.c.kiosk_id == bindparam("kid"))
+_ADD_INSTALL = insert(kiosk_installs)
 _CONTACT = ("last_contact_at", "clock_skew_s", "clock_trusted", "catalogue_version")
 _CLAIM = (update(kiosks)
           .where(kiosks.c.id == bindparam("kid"), kiosks.c.revoked_at.is_(None))
@@ -191,8 +192,8 @@ def admit_install(conn: Connection, kiosk_id: int, install_id: str,
         return known
     if len(known) >= MAX_INSTALLS:
         raise TooManyInstalls(kiosk_id)
-    conn.execute(insert(kiosk_installs).values(
-        kiosk_id=kiosk_id, install_id=install_id, first_seen_at=on_the_hour(now)))
+    conn.execute(_ADD_INSTALL, {"kiosk_id": kiosk_id, "install_id": install_id,
+                                "first_seen_at": on_the_hour(now)})
     return [*known, install_id]
 
 
