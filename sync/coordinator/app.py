@@ -58,11 +58,13 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        too_big = _error(413, f"request body over {self.limit} bytes")
+        def too_big():  # made only when needed: a response costs a JSON encoding
+            return _error(413, f"request body over {self.limit} bytes")
+
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             if length.isdigit():
-                return await too_big(scope, receive, send)
+                return await too_big()(scope, receive, send)
             return await _error(400, "bad Content-Length header")(scope, receive, send)
         # Read the whole body first (at most `limit` bytes), then replay it to the app:
         # an error raised while the app reads would be turned into a 400 by FastAPI.
@@ -74,7 +76,7 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             seen += len(chunks[-1])
             if seen > self.limit:
-                return await too_big(scope, receive, send)
+                return await too_big()(scope, receive, send)
             if not message.get("more_body", False):
                 break
         body, replayed = b"".join(chunks), False
