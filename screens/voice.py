@@ -18,9 +18,15 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk import speech
-
 log = logging.getLogger("kiosk.voice")
+
+
+def _speech():
+    """kiosk.speech, imported on the worker thread that first needs it: the first frame
+    does not wait for it."""
+    from kiosk import speech
+
+    return speech
 
 
 class Voice(EventDispatcher):
@@ -50,8 +56,8 @@ class Voice(EventDispatcher):
         if self.enabled:
             settings = self.app.kiosk_config.kiosk
             self.app.in_background(
-                lambda: (speech.Manifest.load(settings.speech_dir),
-                         speech.load_volume(settings.data_dir, settings.volume)),
+                lambda: (_speech().Manifest.load(settings.speech_dir),
+                         _speech().load_volume(settings.data_dir, settings.volume)),
                 self._loaded)
 
     def _loaded(self, found) -> None:
@@ -63,7 +69,7 @@ class Voice(EventDispatcher):
         if self._playing is not None:
             self._playing.volume = self.volume / 100
         volume, data_dir = self.volume, self.app.kiosk_config.kiosk.data_dir
-        self.app.in_background(lambda: speech.save_volume(data_dir, volume), None)
+        self.app.in_background(lambda: _speech().save_volume(data_dir, volume), None)
 
     def files(self, texts) -> list:
         """The audio files of `texts` in the app's language (pieces with no audio left out)."""
