@@ -120,6 +120,8 @@ def _admit(state, token: str | None, address: str) -> kiosks.Kiosk | JSONRespons
     kiosk = state.token_cache.get(token) if token else None
     if kiosk is None and token is not None:
         kiosk = _authenticate(state, token)
+        if kiosk is not None:
+            state.token_cache.put(token, kiosk)
     if kiosk is None:
         wait = state.auth_failures.acquire(address)
         if wait:
@@ -129,7 +131,6 @@ def _admit(state, token: str | None, address: str) -> kiosks.Kiosk | JSONRespons
             return error(401, "missing bearer token (Authorization: Bearer <token>)",
                          headers=_CHALLENGE)
         return error(401, "unknown or revoked kiosk token", headers=_CHALLENGE)
-    state.token_cache.put(token, kiosk)
     wait = state.limiter.acquire(f"kiosk:{kiosk.id}")
     if wait:
         return error(429, "too many pushes with this token, retry later",
