@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 from kiosk import catalogue as catalogue_mod
 from sync.coordinator import manual, texts
 from sync.coordinator.kiosks import Kiosk, list_kiosks
-from sync.coordinator.schema import counts, day_revisions
+from sync.coordinator.schema import counts, day_revisions, month_counts
+from sync.coordinator.schema import month_days as month_days_table
 
 from .expected import DayCounts, OpenDays, count_days, open_weekdays
 from .periods import Period, year_period
@@ -300,50 +301,41 @@ def _extras(engine: Engine, start: dt.date, end: dt.date, commune: str | None) -
 Grid = dict[int, list[dict[int, dict[str, int]]]]  # year -> 12 x kiosk -> category -> count
 
 
-def _months(year: int):
-    """(index, first day, first day after) of each month of `year`: plain day ranges, so no
-    date function runs per row, on SQLite as on PostgreSQL."""
-    for month in range(12):
-        after = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
-        yield month, dt.date(year, month + 1, 1), after
+def _in_year(table, year: int) -> list:
+    return [table.c.month >= dt.date(year, 1, 1), table.c.month < dt.date(year + 1, 1, 1)]
 
 
 def month_grid(engine: Engine, years) -> Grid:
     """Per year, per month: kiosk -> category -> count, over the whole network.
 
-    One grouped query per month through the covering index: a few thousand rows come back
-    rather than one per kiosk, day and category.
+    Read from `month_counts`, which database triggers keep equal to the counts summed by
+    month (migration 0012): one query per year returns a few thousand rows however long the
+    history, where grouping the raw counts scanned the year's ~200k rows.
     """
     result: Grid = {}
     with engine.connect() as conn:
         for year in sorted(years):
-            result[year] = []
-            for _, first, after in _months(year):
-                per_kiosk: dict[int, dict[str, int]] = defaultdict(dict)
-                query = (
-                    select(counts.c.kiosk_id, counts.c.category, func.sum(counts.c.count))
-                    .where(counts.c.day >= first, counts.c.day < after)
-                    .group_by(counts.c.kiosk_id, counts.c.category)
-                )
-                for kid, cat, n in conn.execute(query):
-                    per_kiosk[kid][cat] = int(n or 0)
-                result[year].append(dict(per_kiosk))
+            months: list[dict[int, dict[str, int]]] = [defaultdict(dict) for _ in range(12)]
+            query = select(month_counts.c.month, month_counts.c.kiosk_id,
+                           month_counts.c.category, month_counts.c.count)
+            for month, kid, cat, n in conn.execute(query.where(*_in_year(month_counts, year))):
+                months[month.month - 1][kid][cat] = n
+            result[year] = [dict(per_kiosk) for per_kiosk in months]
     return result
 
 
 def month_days(engine: Engine, years) -> dict[int, list[dict[int, int]]]:
-    """Per year, per month: kiosk -> days received (reported, even with no visitor)."""
+    """Per year, per month: kiosk -> days received (reported, even with no visitor), all
+    installs together; read from the `month_days` rollup, kept by triggers like month_counts."""
+    table = month_days_table
     result: dict[int, list[dict[int, int]]] = {}
     with engine.connect() as conn:
         for year in sorted(years):
-            result[year] = []
-            for _, first, after in _months(year):
-                query = (
-                    select(day_revisions.c.kiosk_id, func.count(day_revisions.c.day.distinct()))
-                    .where(day_revisions.c.day >= first, day_revisions.c.day < after)
-                    .group_by(day_revisions.c.kiosk_id)
-                )
-                result[year].append({kid: int(n) for kid, n in conn.execute(query)})
+            months: list[dict[int, int]] = [{} for _ in range(12)]
+            query = select(table.c.month, table.c.kiosk_id, table.c.days)
+            for month, kid, n in conn.execute(query.where(*_in_year(table, year))):
+                months[month.month - 1][kid] = n
+            result[year] = months
     return result
 
 
@@ -360,7 +352,7 @@ def _coverage(days: dict[int, list[dict[int, int]]],
 
 
 def kiosk_days(engine: Engine, years, kiosk_commune: dict[int, str]) -> dict[str, Coverage]:
-    """Per commune, per year, per month: the kiosk-days received (24 small queries)."""
+    """Per commune, per year, per month: the kiosk-days received (one query per year)."""
     return _coverage(month_days(engine, years), kiosk_commune)
 
 
