@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, cast, extract, func, select
 from sqlalchemy.engine import Engine
 
 from kiosk import catalogue as catalogue_mod
@@ -301,8 +301,17 @@ def _extras(engine: Engine, start: dt.date, end: dt.date, commune: str | None) -
 Grid = dict[int, list[dict[int, dict[str, int]]]]  # year -> 12 x kiosk -> category -> count
 
 
-def _in_year(table, year: int) -> list:
-    return [table.c.month >= dt.date(year, 1, 1), table.c.month < dt.date(year + 1, 1, 1)]
+def _year_query(table, *columns):
+    """The month's index (0-11) and `columns` of a month rollup's rows in a year (:first,
+    :after). The index comes from the database: parsing ten thousand dates in Python was a
+    third of the read."""
+    index = cast(extract("month", table.c.month), Integer) - 1
+    return select(index, *columns).where(table.c.month >= bindparam("first"),
+                                         table.c.month < bindparam("after"))
+
+
+def _year_bounds(year: int) -> dict[str, dt.date]:
+    return {"first": dt.date(year, 1, 1), "after": dt.date(year + 1, 1, 1)}
 
 
 def month_grid(engine: Engine, years) -> Grid:
@@ -312,29 +321,32 @@ def month_grid(engine: Engine, years) -> Grid:
     month (migration 0012): one query per year returns a few thousand rows however long the
     history, where grouping the raw counts scanned the year's ~200k rows.
     """
+    query = _year_query(month_counts, month_counts.c.kiosk_id, month_counts.c.category,
+                        month_counts.c.count)
     result: Grid = {}
     with engine.connect() as conn:
         for year in sorted(years):
-            months: list[dict[int, dict[str, int]]] = [defaultdict(dict) for _ in range(12)]
-            query = select(month_counts.c.month, month_counts.c.kiosk_id,
-                           month_counts.c.category, month_counts.c.count)
-            for month, kid, cat, n in conn.execute(query.where(*_in_year(month_counts, year))):
-                months[month.month - 1][kid][cat] = n
-            result[year] = [dict(per_kiosk) for per_kiosk in months]
+            months: list[dict[int, dict[str, int]]] = [{} for _ in range(12)]
+            for month, kid, cat, n in conn.execute(query, _year_bounds(year)).all():
+                per_kiosk = months[month]
+                if kid in per_kiosk:
+                    per_kiosk[kid][cat] = n
+                else:
+                    per_kiosk[kid] = {cat: n}
+            result[year] = months
     return result
 
 
 def month_days(engine: Engine, years) -> dict[int, list[dict[int, int]]]:
     """Per year, per month: kiosk -> days received (reported, even with no visitor), all
     installs together; read from the `month_days` rollup, kept by triggers like month_counts."""
-    table = month_days_table
+    query = _year_query(month_days_table, month_days_table.c.kiosk_id, month_days_table.c.days)
     result: dict[int, list[dict[int, int]]] = {}
     with engine.connect() as conn:
         for year in sorted(years):
             months: list[dict[int, int]] = [{} for _ in range(12)]
-            query = select(table.c.month, table.c.kiosk_id, table.c.days)
-            for month, kid, n in conn.execute(query.where(*_in_year(table, year))):
-                months[month.month - 1][kid] = n
+            for month, kid, n in conn.execute(query, _year_bounds(year)).all():
+                months[month][kid] = n
             result[year] = months
     return result
 
