@@ -5,12 +5,14 @@ and the rows already there when a database is upgraded. SQLite and PostgreSQL al
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections import Counter
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Date, delete, insert, inspect, literal, select
+from polling import poll_until
+from sqlalchemy import Date, delete, insert, inspect, literal, select, text
 from sync_helpers import post, push_body
 from test_migration_0003 import _upgrade
 
@@ -170,5 +172,43 @@ def test_upgrade_fills_the_rollups_from_existing_rows_and_downgrade_drops_them(d
         _write(engine, _rows(1, a, dt.date(2026, 9, 1), 1, autre=1))  # no trigger left
         _upgrade(engine, "head")
         assert_rollups_exact(engine)
+    finally:
+        engine.dispose()
+
+
+def test_two_installs_filing_one_new_day_at_once_count_it_once(pg_url):
+    """PostgreSQL: the second insert of the day waits for the first to commit, then sees it.
+    (SQLite runs one writer at a time: there the second cannot start before.)"""
+    engine = db.make_engine(pg_url)
+    day = dt.date(2026, 11, 2)
+    try:
+        db.migrate(engine)
+        with engine.begin() as conn:
+            conn.execute(insert(kiosks).values(id=1, name="K1", commune="Crolles",
+                                               token_hash="1" * 64, created_at=NOW))
+        first_revision, _ = _rows(1, str(uuid.UUID(int=1)), day, 1)
+        second_revision, _ = _rows(1, str(uuid.UUID(int=2)), day, 1)
+        errors: list[BaseException] = []
+
+        def second() -> None:
+            try:
+                with engine.begin() as conn:
+                    conn.execute(insert(day_revisions).values(**second_revision))
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+
+        with engine.connect() as first:
+            transaction = first.begin()
+            first.execute(insert(day_revisions).values(**first_revision))
+            thread = threading.Thread(target=second)
+            thread.start()
+            with engine.connect() as watch:
+                poll_until(lambda: watch.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()")).scalar(), what="the second insert to wait")
+            transaction.commit()
+        thread.join(60)
+        assert not errors and not thread.is_alive()
+        assert assert_rollups_exact(engine)[1] == {(1, dt.date(2026, 11, 1)): 1}
     finally:
         engine.dispose()

@@ -147,8 +147,13 @@ def _pg_triggers() -> None:
         op.execute(f"CREATE TRIGGER counts_{event.lower()}_rollup AFTER {COUNTS_EVENTS[event]} "
                    f"ON counts FOR EACH ROW {when} EXECUTE FUNCTION counts_rollup()")
     # A BEFORE trigger must hand the row back for the insert or delete to go on.
+    # Two installs' pushes of one new day at once would each miss the other's uncommitted
+    # row: locking the month's cell first (adding 0) makes the second wait for the first to
+    # commit, and its check, a statement of its own, then sees the first's row.
+    lock = {event: ADD_DAY.format(row=row, month=POSTGRES["month"].format(row=row), amount="0")
+            for event, row in (("INSERT", "new"), ("DELETE", "old"))}
     _pg_function("day_revisions_rollup", {
-        event: f"IF NOT {PG_DAY_HELD[event]} THEN {_body(statements)} END IF;"
+        event: f"{lock[event]}; IF NOT {PG_DAY_HELD[event]} THEN {_body(statements)} END IF;"
         for event, statements in _days_statements(POSTGRES).items()},
         "IF TG_OP = 'DELETE' THEN RETURN old; END IF; RETURN new;")
     for event in ("INSERT", "DELETE"):
