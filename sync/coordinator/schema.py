@@ -77,9 +77,11 @@ day_revisions = Table(
     metadata,
     Column("kiosk_id", Integer, ForeignKey("kiosks.id"), primary_key=True),
     Column("install_id", String(36), primary_key=True),
-    Column("day", Date, primary_key=True, index=True),
+    Column("day", Date, primary_key=True),
     Column("revision", Integer, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    # By day for the period reads; with kiosk_id for the month_days trigger's lookup.
+    Index("ix_day_revisions_day_kiosk", "day", "kiosk_id"),
 )
 
 # Absolute counts of that revision; a category missing from a push is stored as 0.
@@ -93,6 +95,29 @@ counts = Table(
     Column("count", Integer, nullable=False),
     # Covering: period queries grouped by kiosk and category read the index alone.
     Index("ix_counts_day_cover", "day", "kiosk_id", "category", "count"),
+)
+
+# Month rollups (migration 0012): `counts` summed per (kiosk, month, category), and the
+# distinct days received per (kiosk, month), all installs together. Database triggers on
+# `counts` and `day_revisions` keep them exact whoever writes, so a year's report reads a few
+# thousand rows however long the history. `month` is the first day of the month.
+month_counts = Table(
+    "month_counts",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("kiosk_id", Integer, primary_key=True),
+    Column("category", String(40), primary_key=True),
+    Column("count", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+month_days = Table(
+    "month_days",
+    metadata,
+    Column("month", Date, primary_key=True),
+    Column("kiosk_id", Integer, primary_key=True),
+    Column("days", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 users = Table(
