@@ -105,7 +105,8 @@ def main() -> None:
     engine = db.make_engine(url)
     db.migrate(engine)
     # Every round's first pushes need kiosks never seen; the warm-up has its own.
-    needed = args.workers + args.rounds * sum(args.kiosks)
+    warm_up = 4 * args.workers
+    needed = warm_up + args.rounds * sum(args.kiosks)
     kiosk_tokens = [tokens.add_kiosk(engine, f"bench-{i}-{uuid.uuid4().hex[:6]}", "Bench")
                     for i in range(needed)]
     engine.dispose()
@@ -122,10 +123,11 @@ def main() -> None:
     counts_url = f"http://127.0.0.1:{port}/api/v1/counts"
     base_url = f"http://127.0.0.1:{base_port}/api/v1/counts"
     try:
-        warm = kiosk_tokens[:args.workers]
+        warm = kiosk_tokens[:warm_up]
         run(base_url, warm, args.workers)
         run(counts_url, warm, args.workers, revision=1)
-        unused = iter(kiosk_tokens[args.workers:])
+        run(counts_url, warm, args.workers, revision=2)
+        unused = iter(kiosk_tokens[warm_up:])
         print(f"database: {url.split('://')[0]}, {args.workers} concurrent clients, "
               f"{args.server_workers} uvicorn worker(s) each, {os.cpu_count()} CPU, "
               f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, "
