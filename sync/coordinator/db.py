@@ -162,8 +162,8 @@ def _file_lock(database: str | None) -> threading.Lock:
     return _FILE_LOCKS.setdefault(str(Path(database).expanduser().resolve()), threading.Lock())
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest Alembic revision (idempotent)."""
+def migrate(engine: Engine, target: str = "head") -> None:
+    """Bring the schema to Alembic revision `target`, by default the latest (idempotent)."""
     from alembic import command
     from alembic.config import Config
 
@@ -171,4 +171,4 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, target)
