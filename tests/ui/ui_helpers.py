@@ -41,8 +41,11 @@ class RunningClock:
     def __init__(self, start: dt.datetime = UI_NOW):
         self.start = start.astimezone()
         self._origin = time.monotonic()
+        self._held = False
 
     def now(self) -> dt.datetime:
+        if self._held:
+            return self.start
         elapsed = dt.timedelta(seconds=time.monotonic() - self._origin)
         return (self.start + elapsed).astimezone()
 
@@ -53,6 +56,13 @@ class RunningClock:
         """From now on the clock reads `moment` (naive = local time) and runs on from it."""
         self.start = moment.astimezone()
         self._origin = time.monotonic()
+        self._held = False
+
+    def hold(self, moment: dt.datetime) -> None:
+        """The clock reads `moment` and stands still until the next `set`: what a test
+        checks just before a boundary must not depend on how fast the machine is."""
+        self.set(moment)
+        self._held = True
 
 
 def clocked_store(config, clock: RunningClock, **clock_kw):
