@@ -202,7 +202,10 @@ def test_two_installs_filing_one_new_day_at_once_count_it_once(pg_url):
             first.execute(insert(day_revisions).values(**first_revision))
             thread = threading.Thread(target=second)
             thread.start()
-            with engine.connect() as watch:
+            # Each look its own transaction: within one, PostgreSQL shows pg_stat_activity
+            # as it was at the first look, and a second insert that starts waiting after it
+            # (a busy machine) is never seen.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as watch:
                 poll_until(lambda: watch.execute(text(
                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                     "AND datname = current_database()")).scalar(), what="the second insert to wait")
