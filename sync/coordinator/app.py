@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -176,8 +177,9 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
                       [{"field": exc.field, "message": exc.message}])
 
     @app.exception_handler(OperationalError)
-    async def _busy(_request, exc: OperationalError):
-        log.warning("database unavailable: %s", exc.orig)
+    @app.exception_handler(PoolTimeout)  # every connection busy for db.POOL_TIMEOUT_S
+    async def _busy(_request, exc: OperationalError | PoolTimeout):
+        log.warning("database unavailable: %s", getattr(exc, "orig", exc))
         return _error(503, "database busy or unavailable, retry later",
                       headers={"Retry-After": "2"})
 

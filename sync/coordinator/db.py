@@ -18,6 +18,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_S = 30
+#: A database server's connections per worker process (docs/coordinator.md: workers x
+#: POOL_SIZE must stay under the server's max_connections, 100 by default).
+POOL_SIZE = 20
+#: How long a request waits for one of them before it is answered 503: under the kiosks'
+#: 30 s request timeout, so that a kiosk hears "retry later" rather than nothing.
+POOL_TIMEOUT_S = 10
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -76,9 +82,12 @@ def make_engine(url: str | None = None, *, durable: bool = True, reader: bool = 
         try:
             # No pre-ping: it was a round trip on every checkout, a tenth of a push. A
             # connection the server dropped fails one request with 503 (the kiosk retries)
-            # and SQLAlchemy then renews the whole pool. Kept connections: a new one costs
-            # the server a process; past the pool, requests queue for a connection.
-            return create_engine(parsed, pool_size=16, max_overflow=8, pool_recycle=1800)
+            # and SQLAlchemy then renews the whole pool. No overflow: a connection past the
+            # pool was closed as soon as it was returned, and a new one costs the server a
+            # process (with 64 pushes at once, one push in ten opened one). Past the pool,
+            # requests queue for a connection, up to POOL_TIMEOUT_S, then get 503.
+            return create_engine(parsed, pool_size=POOL_SIZE, max_overflow=0,
+                                 pool_timeout=POOL_TIMEOUT_S, pool_recycle=1800)
         except Exception as exc:
             raise DatabaseError(f"cannot use database {parsed.render_as_string()}: {exc}") from None
     if parsed.database and parsed.database != ":memory:":

@@ -22,6 +22,7 @@ import logging
 from fastapi.responses import JSONResponse
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
@@ -100,8 +101,8 @@ class PushGate:
         token = bearer_token(Headers(scope=scope))
         try:  # one trip to the thread pool for all of it
             answer = await run_in_threadpool(_admit, scope["app"].state, token, address)
-        except OperationalError as exc:
-            log.warning("database unavailable: %s", exc.orig)
+        except (OperationalError, PoolTimeout) as exc:
+            log.warning("database unavailable: %s", getattr(exc, "orig", exc))
             return error(503, "database busy or unavailable, retry later",
                          headers={"Retry-After": "2"})
         if isinstance(answer, JSONResponse):
