@@ -85,7 +85,10 @@ class CategoryButton(ButtonBehavior, BoxLayout):
         fit()
 
     def fit_examples(self, *_args) -> None:
-        examples = self.ids.examples
+        # `ids` holds weak proxies, which `is` never matches to a child: counted among the
+        # others, the examples' own height hid them, which freed the room, which showed
+        # them again, one frame after the other.
+        examples = self.ids.examples.__self__
         others = [c for c in self.children if c is not examples and c.size_hint_y is None]
         need = (self.padding[1] + self.padding[3] + sum(c.height for c in others)
                 + examples.texture_size[1] + self.spacing * (len(self.children) - 1))
