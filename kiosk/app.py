@@ -10,6 +10,7 @@ thread; results come back to the UI thread with @mainthread.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import signal
@@ -170,7 +171,6 @@ class KioskApp(App):
                  now: Callable[[], dt.datetime] = local_now, **kwargs):
         configure_kivy(config)
         super().__init__(**kwargs)
-        from kiosk.pin import PinThrottle
         from kiosk.store import Store
 
         self.kiosk_config = config
@@ -180,7 +180,6 @@ class KioskApp(App):
         self.catalogue = load_catalogue()
         self.categories = self.catalogue.subset(config.permanence.categories)
         self.store = store if store is not None else Store.for_config(config)
-        self.pin_throttle = PinThrottle(config.kiosk.data_dir)
         #: Made after the first frame (importing it costs more than drawing the welcome
         #: screen); None until then, and always without a coordinator.
         self.sync_client = None
@@ -201,6 +200,13 @@ class KioskApp(App):
         self._previous_sigterm = None
         self._stopped = False
 
+    @functools.cached_property
+    def pin_throttle(self):
+        """The PIN pad's throttle, made when first asked for (not on the start path)."""
+        from kiosk.pin import PinThrottle
+
+        return PinThrottle(self.kiosk_config.kiosk.data_dir)
+
     # --- building ------------------------------------------------------------------------
 
     def build(self):
@@ -215,8 +221,10 @@ class KioskApp(App):
             Window.size = window_size()
         self._on_window_size(Window, Window.size)
         # NoTransition: the answer to a tap must show on the very next frame.
-        manager = ScreenManager(transition=NoTransition())
-        manager.add_widget(AccueilScreen(name=HOME, kiosk=self))
+        # Made at the window's size: laid out once at 100x100 (Kivy's default), Accueil would
+        # wrap its texts to that width first, only to do it again a moment later.
+        manager = ScreenManager(transition=NoTransition(), size=Window.size)
+        manager.add_widget(AccueilScreen(name=HOME, kiosk=self, size=Window.size))
         self.is_open = self._open_now()
         if not self.is_open:
             from screens.ferme import FermeScreen
@@ -241,7 +249,6 @@ class KioskApp(App):
                     on_motion=self._on_motion, size=self._on_window_size)
         Window.bind(on_flip=self._on_first_flip)
         self._events.append(Clock.schedule_interval(self._check_hours, 30))
-        self._mark_held()
         if threading.current_thread() is threading.main_thread():
             # systemd stops the kiosk with SIGTERM: stop cleanly (the store lock is released).
             self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
@@ -295,7 +302,6 @@ class KioskApp(App):
     def _on_first_flip(self, window):
         window.unbind(on_flip=self._on_first_flip)
         self.ready = True
-        self.voice.start()
         sdnotify.notify("READY=1")
         # What the first frame does not need comes on the next clock tick, which Kivy runs
         # before it dispatches the next touch: Merci is ready for the first tap. The sync
@@ -511,6 +517,10 @@ class KioskApp(App):
     def _after_first_frame(self, _dt) -> None:
         if self._stopped:
             return
+        # The worker thread is started here, not before: until the first frame is drawn,
+        # the UI thread has the interpreter to itself.
+        self._mark_held()
+        self.voice.start()
         self._screen(THANKS)
         if self.kiosk_config.coordinator.enabled:
             self.in_background(self._make_sync_client, self._start_sync)
