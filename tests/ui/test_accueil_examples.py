@@ -42,3 +42,33 @@ def test_examples_show_where_they_fit_and_never_flicker(tmp_path, monkeypatch):
         assert any(b.examples_shown for b in buttons)
 
     run_app(config, script)
+
+
+def test_the_buttons_follow_a_new_window_size(tmp_path, monkeypatch):
+    # Built in Python (screens/widgets.py), a button restyles itself on the app's `scale`
+    # and `lang`: after a switch to the portrait panel and to Ukrainian (Noto Sans), it is
+    # what a button made at that size in that language would be.
+    monkeypatch.setenv("KIOSK_WINDOW_SIZE", "800x480")
+    config = make_config(tmp_path, kiosk={"languages": ["fr", "uk"]})
+
+    def script(app):
+        from kivy.core.window import Window
+
+        from screens import theme
+
+        Window.size = (720, 1280)
+        app.switch_language()
+        for _ in range(10):
+            yield 0.05
+        assert app.scale == 1.5 and app.lang == "uk"
+        for button in screen(app, "accueil").category_buttons():
+            icon = next(c for c in button.children if getattr(c, "icon", ""))
+            name, examples = button.ids.label, button.ids.examples
+            assert icon.font_size == 63
+            assert (name.font_size, examples.font_size) == (30, 24)
+            assert name.font_name == examples.font_name == theme.text_font("uk")
+            assert list(button.padding) == [9, 6, 9, 6] and button.spacing == 1.5
+            assert name.text == app.tr(app.category(button.category_id).phrase("short"))
+            assert name.text_size[0] == name.width > 0
+
+    run_app(config, script)
