@@ -18,7 +18,6 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy must not read the kiosk's command line
 
@@ -186,7 +185,6 @@ class KioskApp(App):
         self.set_language(config.kiosk.languages[0])
         # The kv files' `_` (rules are applied after this, when the screens are built).
         global_idmap["_"] = Translator(self)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
         self.voice = Voice(self)  # read aloud: plays audio rendered at install time
         self._last_tap = None
         self._last_tap_at = -1e9
@@ -206,6 +204,14 @@ class KioskApp(App):
         from kiosk.pin import PinThrottle
 
         return PinThrottle(self.kiosk_config.kiosk.data_dir)
+
+    @functools.cached_property
+    def _worker(self):
+        """The one worker thread; made (and concurrent.futures imported) after the first
+        frame, by the first work handed to it."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
 
     # --- building ------------------------------------------------------------------------
 
@@ -279,7 +285,8 @@ class KioskApp(App):
             ExceptionManager.remove_handler(self._exception_handler)
         if self.sync_client is not None:
             self.sync_client.stop()
-        self._worker.shutdown(wait=True)
+        if "_worker" in self.__dict__:  # made by the first background work
+            self._worker.shutdown(wait=True)
         self.store.close()
 
     # --- lock-down -----------------------------------------------------------------------

@@ -27,10 +27,10 @@ from tinydb.storages import Storage
 # The interpreter's own SHA-256, the same digest as hashlib's: importing hashlib loads
 # OpenSSL, 2.5 ms of the kiosk's cold start, for the one digest the store needs.
 try:
-    from _sha2 import sha256  # Python >= 3.12
+    from _sha256 import sha256  # Python 3.11 (Debian 12, the kiosk's Raspberry Pi OS)
 except ImportError:
     try:
-        from _sha256 import sha256
+        from _sha2 import sha256  # Python >= 3.12
     except ImportError:
         from hashlib import sha256
 
