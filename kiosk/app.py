@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import logging
 import os
 import signal
@@ -197,6 +198,7 @@ class KioskApp(App):
         self._events = []
         self._previous_sigterm = None
         self._stopped = False
+        self._collect_after_first_frame = False
 
     @functools.cached_property
     def pin_throttle(self):
@@ -216,6 +218,18 @@ class KioskApp(App):
     # --- building ------------------------------------------------------------------------
 
     def build(self):
+        # Building and drawing Accueil makes objects that live on: the 40 collections the
+        # interpreter would run over them before the first frame free nothing (3 ms). The
+        # one young collection due is run once the frame is shown (_after_first_frame).
+        self._collect_after_first_frame = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build_home()
+        except BaseException:
+            self._resume_collection()
+            raise
+
+    def _build_home(self):
         from kivy.core.window import Window
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -271,6 +285,7 @@ class KioskApp(App):
         from kivy.core.window import Window
 
         self._stopped = True
+        self._resume_collection()
         for event in self._events:
             event.cancel()
         for trigger in (self._idle, self._thanks, self._undo_end):
@@ -319,6 +334,11 @@ class KioskApp(App):
         if period:
             self._events.append(Clock.schedule_interval(
                 lambda _dt: sdnotify.notify("WATCHDOG=1"), period))
+
+    def _resume_collection(self) -> None:
+        if self._collect_after_first_frame:
+            self._collect_after_first_frame = False
+            gc.enable()
 
     # --- layout --------------------------------------------------------------------------
 
@@ -522,6 +542,7 @@ class KioskApp(App):
         self._worker.submit(run)
 
     def _after_first_frame(self, _dt) -> None:
+        self._resume_collection()
         if self._stopped:
             return
         # The worker thread is started here, not before: until the first frame is drawn,
