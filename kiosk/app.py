@@ -10,6 +10,8 @@ thread; results come back to the UI thread with @mainthread.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 import logging
 import os
 import signal
@@ -17,7 +19,6 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")  # Kivy must not read the kiosk's command line
 
@@ -170,7 +171,6 @@ class KioskApp(App):
                  now: Callable[[], dt.datetime] = local_now, **kwargs):
         configure_kivy(config)
         super().__init__(**kwargs)
-        from kiosk.pin import PinThrottle
         from kiosk.store import Store
 
         self.kiosk_config = config
@@ -180,14 +180,12 @@ class KioskApp(App):
         self.catalogue = load_catalogue()
         self.categories = self.catalogue.subset(config.permanence.categories)
         self.store = store if store is not None else Store.for_config(config)
-        self.pin_throttle = PinThrottle(config.kiosk.data_dir)
         #: Made after the first frame (importing it costs more than drawing the welcome
         #: screen); None until then, and always without a coordinator.
         self.sync_client = None
         self.set_language(config.kiosk.languages[0])
         # The kv files' `_` (rules are applied after this, when the screens are built).
         global_idmap["_"] = Translator(self)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
         self.voice = Voice(self)  # read aloud: plays audio rendered at install time
         self._last_tap = None
         self._last_tap_at = -1e9
@@ -200,10 +198,38 @@ class KioskApp(App):
         self._events = []
         self._previous_sigterm = None
         self._stopped = False
+        self._collect_after_first_frame = False
+
+    @functools.cached_property
+    def pin_throttle(self):
+        """The PIN pad's throttle, made when first asked for (not on the start path)."""
+        from kiosk.pin import PinThrottle
+
+        return PinThrottle(self.kiosk_config.kiosk.data_dir)
+
+    @functools.cached_property
+    def _worker(self):
+        """The one worker thread; made (and concurrent.futures imported) after the first
+        frame, by the first work handed to it."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
 
     # --- building ------------------------------------------------------------------------
 
     def build(self):
+        # Building and drawing Accueil makes objects that live on: the 40 collections the
+        # interpreter would run over them before the first frame free nothing (3 ms). The
+        # one young collection due is run once the frame is shown (_after_first_frame).
+        self._collect_after_first_frame = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build_home()
+        except BaseException:
+            self._resume_collection()
+            raise
+
+    def _build_home(self):
         from kivy.core.window import Window
         from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -215,8 +241,10 @@ class KioskApp(App):
             Window.size = window_size()
         self._on_window_size(Window, Window.size)
         # NoTransition: the answer to a tap must show on the very next frame.
-        manager = ScreenManager(transition=NoTransition())
-        manager.add_widget(AccueilScreen(name=HOME, kiosk=self))
+        # Made at the window's size: laid out once at 100x100 (Kivy's default), Accueil would
+        # wrap its texts to that width first, only to do it again a moment later.
+        manager = ScreenManager(transition=NoTransition(), size=Window.size)
+        manager.add_widget(AccueilScreen(name=HOME, kiosk=self, size=Window.size))
         self.is_open = self._open_now()
         if not self.is_open:
             from screens.ferme import FermeScreen
@@ -241,7 +269,6 @@ class KioskApp(App):
                     on_motion=self._on_motion, size=self._on_window_size)
         Window.bind(on_flip=self._on_first_flip)
         self._events.append(Clock.schedule_interval(self._check_hours, 30))
-        self._mark_held()
         if threading.current_thread() is threading.main_thread():
             # systemd stops the kiosk with SIGTERM: stop cleanly (the store lock is released).
             self._previous_sigterm = signal.signal(signal.SIGTERM, self._on_sigterm)
@@ -258,6 +285,7 @@ class KioskApp(App):
         from kivy.core.window import Window
 
         self._stopped = True
+        self._resume_collection()
         for event in self._events:
             event.cancel()
         for trigger in (self._idle, self._thanks, self._undo_end):
@@ -272,7 +300,8 @@ class KioskApp(App):
             ExceptionManager.remove_handler(self._exception_handler)
         if self.sync_client is not None:
             self.sync_client.stop()
-        self._worker.shutdown(wait=True)
+        if "_worker" in self.__dict__:  # made by the first background work
+            self._worker.shutdown(wait=True)
         self.store.close()
 
     # --- lock-down -----------------------------------------------------------------------
@@ -295,7 +324,6 @@ class KioskApp(App):
     def _on_first_flip(self, window):
         window.unbind(on_flip=self._on_first_flip)
         self.ready = True
-        self.voice.start()
         sdnotify.notify("READY=1")
         # What the first frame does not need comes on the next clock tick, which Kivy runs
         # before it dispatches the next touch: Merci is ready for the first tap. The sync
@@ -306,6 +334,11 @@ class KioskApp(App):
         if period:
             self._events.append(Clock.schedule_interval(
                 lambda _dt: sdnotify.notify("WATCHDOG=1"), period))
+
+    def _resume_collection(self) -> None:
+        if self._collect_after_first_frame:
+            self._collect_after_first_frame = False
+            gc.enable()
 
     # --- layout --------------------------------------------------------------------------
 
@@ -509,8 +542,13 @@ class KioskApp(App):
         self._worker.submit(run)
 
     def _after_first_frame(self, _dt) -> None:
+        self._resume_collection()
         if self._stopped:
             return
+        # The worker thread is started here, not before: until the first frame is drawn,
+        # the UI thread has the interpreter to itself.
+        self._mark_held()
+        self.voice.start()
         self._screen(THANKS)
         if self.kiosk_config.coordinator.enabled:
             self.in_background(self._make_sync_client, self._start_sync)

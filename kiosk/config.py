@@ -37,6 +37,8 @@ class Opening:
 
 @dataclass(frozen=True)
 class Permanence:
+    """The permanence itself (annex 1): its name, place, offer and opening hours."""
+
     name: str = "Permanence numérique"
     commune: str = ""
     place: str = ""
@@ -81,6 +83,8 @@ class Permanence:
 
 @dataclass(frozen=True)
 class Privacy:
+    """Who answers for the visitors' data (the "Vos données" screen)."""
+
     controller: str = "La commune qui accueille la permanence"
     referent: str = ""
     contact: str = ""
@@ -91,6 +95,8 @@ class Privacy:
 
 @dataclass(frozen=True)
 class Coordinator:
+    """Where the kiosk sends its counts; an empty `url` means no coordinator."""
+
     url: str = ""
     token_file: Path | None = None
     ca_file: Path | None = None
@@ -104,6 +110,8 @@ class Coordinator:
 
 @dataclass(frozen=True)
 class KioskSettings:
+    """The kiosk's own settings: data, languages, timers, display, voice."""
+
     data_dir: Path
     languages: tuple[str, ...] = LANGUAGES
     idle_timeout_s: int = 120
@@ -125,12 +133,16 @@ class KioskSettings:
 
 @dataclass(frozen=True)
 class Mediator:
+    """The mediator's way in: the PIN's hash and the hidden corner's press."""
+
     pin_hash: str = ""
     hidden_press_s: float = 3.0
 
 
 @dataclass(frozen=True)
 class Config:
+    """The whole config, as `load` and `parse` return it."""
+
     path: Path | None
     kiosk: KioskSettings
     coordinator: Coordinator = Coordinator()

@@ -16,15 +16,23 @@ as `<name>.bad-<n>` (never deleted) and logs it. Stale temp files are removed at
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 from tinydb.storages import Storage
+
+# The interpreter's own SHA-256, the same digest as hashlib's: importing hashlib loads
+# OpenSSL, 2.5 ms of the kiosk's cold start, for the one digest the store needs.
+try:
+    from _sha256 import sha256  # Python 3.11 (Debian 12, the kiosk's Raspberry Pi OS)
+except ImportError:
+    try:
+        from _sha2 import sha256  # Python >= 3.12
+    except ImportError:
+        from hashlib import sha256
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +52,7 @@ def _canonical(data) -> str:
 def encode(data: dict) -> bytes:
     """The bytes of one generation: format, checksum of the canonical data, the data."""
     payload = _canonical(data)
-    digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    digest = sha256(payload.encode("utf-8")).hexdigest()
     return (f'{{"format":{FORMAT},"checksum":"sha256:{digest}","data":{payload}}}\n'
             .encode())
 
@@ -67,7 +75,7 @@ def decode(raw: bytes, validate: Callable[[dict], None] | None = None) -> dict:
         for table in data.values()
     ):
         raise CorruptFile("tables have the wrong shape")
-    digest = hashlib.sha256(_canonical(data).encode("utf-8")).hexdigest()
+    digest = sha256(_canonical(data).encode("utf-8")).hexdigest()
     if whole["checksum"] != f"sha256:{digest}":
         raise CorruptFile("checksum mismatch")
     if validate is not None:
@@ -244,7 +252,7 @@ _TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
 def _open_temp(path: Path, mode: int) -> tuple[Path, int]:
     """A new file beside `path` with a random name (like mkstemp), opened for writing."""
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+        tmp = path.with_name(f".{path.name}.{os.urandom(8).hex()}{TEMP_SUFFIX}")
         try:
             return tmp, os.open(tmp, _TEMP_FLAGS, mode)
         except FileExistsError:

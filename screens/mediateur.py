@@ -448,4 +448,5 @@ class MediateurScreen(KioskScreen):
         self.send_text = self.kiosk.tr("Erreur : {error}", error=error)
 
 
+Builder.load_file(str(Path(__file__).with_name("voice.kv")))  # its VolumeRow (screens/voice.py)
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

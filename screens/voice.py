@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from kivy.clock import Clock, mainthread
 from kivy.event import EventDispatcher
-from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -151,9 +149,8 @@ class Voice(EventDispatcher):
 
 
 class VolumeRow(BoxLayout):
-    """The mediator view's "Voix lue : 80 %" with - and + (10 points a touch)."""
+    """The mediator view's "Voix lue : 80 %" with - and + (10 points a touch). Its rule,
+    voice.kv, is loaded with the mediator view (screens/mediateur.py), the one screen that
+    shows it: not on the kiosk's cold start, which imports this module for `Voice`."""
 
     STEP = 10
-
-
-Builder.load_file(str(Path(__file__).with_suffix(".kv")))
