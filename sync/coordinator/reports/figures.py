@@ -363,7 +363,7 @@ def year_totals(engine: Engine, year: int, kiosk_ids=None) -> YearTotals:
     """A year's visits per month and kiosk, and per category (of `kiosk_ids` only, if given).
 
     What the annual report compares with: two grouped queries over `month_counts` send back
-    about a tenth of the rows `month_grid` does (1,200 and 8 for 100 kiosks, against 9,600).
+    about an eighth of the rows `month_grid` does (1,200 and 8 for 100 kiosks, against 9,600).
     """
     bounds, scope = _year_bounds(year), _kiosk_filter(month_counts.c.kiosk_id, kiosk_ids)
     per_kiosk = (_year_query(month_counts, month_counts.c.kiosk_id, func.sum(month_counts.c.count))
