@@ -24,11 +24,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.coordinator import db, ingest, kiosks, texts
-from sync.coordinator.gate import PushGate, failure_limiter
+from sync.coordinator.gate import PushGate, failure_limiter, in_push_thread, push_threads
 from sync.coordinator.gate import error as _error
 from sync.coordinator.groupcommit import GroupCommitter
 from sync.coordinator.limits import SharedBucket, SharedLoginThrottle, limits_engine
@@ -142,6 +141,7 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
     app.state.committer = (GroupCommitter(engine) if engine.dialect.name == "sqlite"
                            else None)
     app.state.daily_ceiling = ingest.daily_ceiling_from_env()
+    app.state.push_threads = push_threads()
     app.add_middleware(BodyLimit)
     app.add_middleware(PushGate)  # added last, so it runs first: before the body is read
 
@@ -201,8 +201,8 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
         if committer is not None:
             return await asyncio.wrap_future(committer.submit(
                 lambda conn: ingest.file_push(conn, kiosk.id, push, now, daily_ceiling=ceiling)))
-        return await run_in_threadpool(ingest.ingest, engine, kiosk.id, push, now,
-                                       daily_ceiling=ceiling)
+        return await in_push_thread(request.app.state, lambda: ingest.ingest(
+            engine, kiosk.id, push, now, daily_ceiling=ceiling))
 
     _mount_dashboard(app)
     return app
