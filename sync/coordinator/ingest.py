@@ -7,7 +7,7 @@ of a push happen in one transaction that starts by claiming the kiosk's row (a r
 kiosk files nothing): on PostgreSQL that serialises the pushes of one kiosk, on SQLite
 `BEGIN IMMEDIATE` serialises every writer. A push is a handful of statements: the claim,
 the installs, one upsert of the day revisions that keeps only higher ones and answers
-which, one upsert of their counts. A refused push (revoked, 4th install, daily ceiling,
+which, one upsert of their counts (on PostgreSQL these two are one statement). A refused push (revoked, 4th install, daily ceiling,
 a day in the future) raises inside the transaction, which rolls back: nothing of it is kept.
 Times are kept on the hour only (kiosks.on_the_hour).
 """
@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Date, Engine, Integer, String, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from kiosk.catalogue import CATEGORY_IDS
 from sync.coordinator.extras import file_extras
@@ -100,59 +101,91 @@ def file_push(conn: Connection, kiosk_id: int, push: CountsPush,
     installs = admit_install(conn, kiosk_id, push.install_id, now)
     store_profile(conn, kiosk_id, push.profile, now)
     if wanted:
-        kept = _keep_newer(conn, kiosk_id, push.install_id, wanted.values(), hour)
+        kept = _file_days(conn, kiosk_id, push.install_id, wanted.values(), hour)
         newer = [e for day, e in wanted.items() if day in kept]
     if newer:
-        if len(installs) > 1:
+        if len(installs) > 1:  # raises after the counts were filed: all rolls back
             _check_with_other_installs(conn, kiosk_id, push, newer, daily_ceiling)
-        _file_counts(conn, kiosk_id, push.install_id, newer)
         file_extras(conn, kiosk_id, push.install_id, newer)
     return CountsAnswer(
         accepted=[Accepted(day=e.day, revision=e.revision) for e in push.days],
         updated=len(newer), server_time=now)
 
 
-def _upserts(dialect) -> tuple:
-    """The two upserts of a push, built once per dialect (both have on_conflict_do_update;
-    their `insert` functions differ) and run with a list of rows, never compiled again.
-    SQLAlchemy's insertmanyvalues sends the rows of a statement with RETURNING as one
-    multi-row INSERT."""
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    revisions = insert_(day_revisions)
-    keep_newer = revisions.on_conflict_do_update(
+def _newer_only(revisions):
+    """The revision rule, on an INSERT into day_revisions: a day is written when it is new
+    or its revision is higher than the one held, and only those days are returned."""
+    return revisions.on_conflict_do_update(
         index_elements=list(day_revisions.primary_key.columns),
         set_={"revision": revisions.excluded.revision,
               "received_at": revisions.excluded.received_at},
         where=revisions.excluded.revision > day_revisions.c.revision,
     ).returning(day_revisions.c.day)
-    rows = insert_(counts)
-    file_counts = rows.on_conflict_do_update(
-        index_elements=list(counts.primary_key.columns), set_={"count": rows.excluded["count"]})
-    if dialect == "postgresql":
-        # RETURNING, though nothing reads it, makes SQLAlchemy send the rows as one
-        # multi-row INSERT; without it psycopg runs one INSERT per row (8 a day), each a
-        # round of the server's. sqlite3's executemany is faster as it is.
-        file_counts = file_counts.returning(counts.c.day)
-    return keep_newer, file_counts
 
 
-_UPSERTS = {dialect: _upserts(dialect) for dialect in ("postgresql", "sqlite")}
+def _absolute(rows):
+    """An INSERT into counts that replaces a held count (counts are absolute)."""
+    return rows.on_conflict_do_update(index_elements=list(counts.primary_key.columns),
+                                      set_={"count": rows.excluded["count"]})
 
 
-def _keep_newer(conn, kiosk_id: int, install_id: str, entries, hour: dt.datetime) -> set:
-    """One statement: file each day's revision where it is new or higher than the one held
-    (the revision rule); returns the days it filed."""
-    rows = [{"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
-             "revision": e.revision, "received_at": hour} for e in entries]
-    return set(conn.execute(_UPSERTS[conn.dialect.name][0], rows).scalars())
+def _sqlite_upserts() -> tuple:
+    """SQLite's two upserts, built once and run with a list of rows (sqlite3's executemany)."""
+    return _newer_only(sqlite.insert(day_revisions)), _absolute(sqlite.insert(counts))
 
 
-def _file_counts(conn, kiosk_id: int, install_id: str, newer) -> None:
-    """Upsert every category of the days kept (a category missing from the push is 0)."""
-    conn.execute(_UPSERTS[conn.dialect.name][1], [
-        {"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
-         "category": category, "count": e.counts.get(category, 0)}
-        for e in newer for category in CATEGORY_IDS])
+def _postgresql_filing():
+    """PostgreSQL's one statement for a push's days: the revision upsert as a CTE, and the
+    counts of the days it kept, each column of rows sent as one array (`unnest`), so the
+    statement is built once whatever the number of days. One round trip instead of two,
+    and the rule is the same `_newer_only`. RETURNING the days of the counts filed: every
+    day kept files a count for every category."""
+    def rows(**columns):
+        return func.unnest(*(bindparam(name, type_=ARRAY(kind)) for name, kind in
+                             columns.items())).table_valued(*columns).render_derived()
+
+    kiosk = bindparam("kiosk_id", type_=Integer)
+    install = bindparam("install_id", type_=String)
+    days = rows(day=Date, revision=Integer)
+    kept = _newer_only(postgresql.insert(day_revisions).from_select(
+        ["kiosk_id", "install_id", "day", "revision", "received_at"],
+        select(kiosk, install, days.c.day, days.c.revision,
+               bindparam("received_at", type_=day_revisions.c.received_at.type)),
+    )).cte("kept")
+    cells = rows(cell_day=Date, category=String, count=Integer)
+    return _absolute(postgresql.insert(counts).from_select(
+        ["kiosk_id", "install_id", "day", "category", "count"],
+        select(kiosk, install, cells.c.cell_day, cells.c.category, cells.c.count)
+        .join_from(cells, kept, cells.c.cell_day == kept.c.day),
+    )).returning(counts.c.day).add_cte(kept)
+
+
+_KEEP_NEWER, _FILE_COUNTS = _sqlite_upserts()
+_FILE_DAYS = _postgresql_filing()
+
+
+def _file_days(conn, kiosk_id: int, install_id: str, entries, hour: dt.datetime) -> set:
+    """File each day's revision where it is new or higher than the one held (the revision
+    rule), and every category's count of those days (a category missing from the push is
+    0); returns the days filed."""
+    entries = list(entries)
+    if conn.dialect.name == "postgresql":
+        return set(conn.execute(_FILE_DAYS, {
+            "kiosk_id": kiosk_id, "install_id": install_id, "received_at": hour,
+            "day": [e.day for e in entries], "revision": [e.revision for e in entries],
+            "cell_day": [e.day for e in entries for _ in CATEGORY_IDS],
+            "category": [category for _ in entries for category in CATEGORY_IDS],
+            "count": [e.counts.get(category, 0) for e in entries for category in CATEGORY_IDS],
+        }).scalars())
+    kept = set(conn.execute(_KEEP_NEWER, [
+        {"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day, "revision": e.revision,
+         "received_at": hour} for e in entries]).scalars())
+    if kept:
+        conn.execute(_FILE_COUNTS, [
+            {"kiosk_id": kiosk_id, "install_id": install_id, "day": e.day,
+             "category": category, "count": e.counts.get(category, 0)}
+            for e in entries if e.day in kept for category in CATEGORY_IDS])
+    return kept
 
 
 def _check_with_other_installs(conn, kiosk_id: int, push: CountsPush, newer, ceiling: int):

@@ -55,6 +55,23 @@ def test_a_higher_revision_replaces_the_day_including_categories_that_went_to_ze
     assert coordinator.totals() == {"service_public": 1}
 
 
+def test_one_push_of_several_days_files_only_the_new_and_the_higher_ones(coordinator):
+    token = coordinator.add_kiosk()
+    before = TODAY - dt.timedelta(days=2)
+    first = push_body(YESTERDAY, 5, {"autre": 5})
+    first["days"].append({"day": before.isoformat(), "revision": 2, "counts": {"autre": 2}})
+    assert post(coordinator, token, first).status_code == 200
+    mixed = push_body(TODAY, 1, {"service_public": 1})  # a new day
+    mixed["days"] += [{"day": YESTERDAY.isoformat(), "revision": 4, "counts": {"autre": 4}},
+                      {"day": before.isoformat(), "revision": 3, "counts": {"securite_numerique": 3}}]
+    answer = post(coordinator, token, mixed)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["updated"] == 2  # today is new, the day before yesterday higher
+    assert coordinator.day_totals() == {TODAY: {"service_public": 1},
+                                        YESTERDAY: {"autre": 5},  # revision 4 < 5: kept
+                                        before: {"securite_numerique": 3}}
+
+
 def test_a_reflashed_kiosk_adds_to_its_old_counts(coordinator):
     token = coordinator.add_kiosk()
     post(coordinator, token, push_body(TODAY, 9, {"autre": 9}))
