@@ -7,9 +7,10 @@ of a push happen in one transaction that starts by claiming the kiosk's row (a r
 kiosk files nothing): on PostgreSQL that serialises the pushes of one kiosk, on SQLite
 `BEGIN IMMEDIATE` serialises every writer. A push is a handful of statements: the claim,
 the installs, one upsert of the day revisions that keeps only higher ones and answers
-which, one upsert of their counts (on PostgreSQL these two are one statement). A refused push (revoked, 4th install, daily ceiling,
-a day in the future) raises inside the transaction, which rolls back: nothing of it is kept.
-Times are kept on the hour only (kiosks.on_the_hour).
+which, one upsert of their counts (on PostgreSQL these two are one statement). A refused
+push (revoked, 4th install, daily ceiling, a day in the future) raises inside the
+transaction, which rolls back: nothing of it is kept. Times are kept on the hour only
+(kiosks.on_the_hour).
 """
 
 from __future__ import annotations
