@@ -12,9 +12,10 @@ comes first and a good token is never held back by its neighbours' failures.
 Pushes run their blocking work (here, and the transaction on a database server: app.py)
 on PUSH_THREADS threads of their own, not on the 40 of the shared pool: with 64 pushes at
 once on a 2-core machine, 40 threads taking turns at the interpreter's lock cost more than
-they overlapped (bench/ingest.py, PostgreSQL, 2 workers, 1,000 kiosks: later pushes went
-from 0.36-0.47 of the trivial endpoint's rate to 0.48-0.60 with 4 threads; 2 did as well,
-4 leave room for a push held by a row lock). The dashboard's pages keep the shared pool,
+they overlapped (bench/ingest.py, PostgreSQL, 2 workers, 1,000 kiosks: a kiosk's first
+push went from 0.39-0.42 of the trivial endpoint's rate with 40 threads to 0.43-0.53 with
+4, its next ones from 0.48-0.51 to 0.48-0.60; 2 did as well, 4 leave room for a push held
+by a row lock). The dashboard's pages keep the shared pool,
 so a slow report never holds a push back, nor a burst of pushes a page.
 
 The client address is uvicorn's `scope["client"]`: behind the reverse proxy it is the
