@@ -18,7 +18,19 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from sync.coordinator import communes
 from sync.coordinator.schema import kiosk_installs, kiosks
@@ -174,6 +186,27 @@ def reset_installs(engine: Engine, name: str, by: str) -> int:
 _INSTALLS = select(kiosk_installs.c.install_id).where(
     kiosk_installs.c.kiosk_id == bindparam("kid"))
 _ADD_INSTALL = insert(kiosk_installs)
+
+
+def _postgresql_admit():
+    """PostgreSQL's one statement for admit_install: the held install ids, and the new one
+    added when it is not held and there are fewer than MAX_INSTALLS (a kiosk's first push
+    is one round trip shorter). Its snapshot is taken after claim_kiosk locked the kiosk's
+    row, so it sees every install a concurrent push of the kiosk committed."""
+    new = bindparam("install_id", type_=String)
+    held = select(kiosk_installs.c.install_id).where(
+        kiosk_installs.c.kiosk_id == bindparam("kid", type_=Integer)).cte("held")
+    added = insert(kiosk_installs).from_select(
+        ["kiosk_id", "install_id", "first_seen_at"],
+        select(bindparam("kid", type_=Integer), new,
+               bindparam("first_seen_at", type_=kiosk_installs.c.first_seen_at.type))
+        .where(~exists().where(held.c.install_id == new),
+               select(func.count()).select_from(held).scalar_subquery() < MAX_INSTALLS),
+    ).returning(kiosk_installs.c.install_id).cte("added")
+    return select(held.c.install_id).union_all(select(added.c.install_id))
+
+
+_ADMIT = _postgresql_admit()
 _CONTACT = ("last_contact_at", "clock_skew_s", "clock_trusted", "catalogue_version")
 _CLAIM = (update(kiosks)
           .where(kiosks.c.id == bindparam("kid"), kiosks.c.revoked_at.is_(None))
@@ -187,13 +220,20 @@ def admit_install(conn: Connection, kiosk_id: int, install_id: str,
 
     The caller has locked the kiosk's row first, so two new installs cannot both slip in.
     """
+    first_seen_at = on_the_hour(now)
+    if conn.dialect.name == "postgresql":
+        known = conn.execute(_ADMIT, {"kid": kiosk_id, "install_id": install_id,
+                                      "first_seen_at": first_seen_at}).scalars().all()
+        if install_id not in known:
+            raise TooManyInstalls(kiosk_id)
+        return known
     known = conn.execute(_INSTALLS, {"kid": kiosk_id}).scalars().all()
     if install_id in known:
         return known
     if len(known) >= MAX_INSTALLS:
         raise TooManyInstalls(kiosk_id)
     conn.execute(_ADD_INSTALL, {"kiosk_id": kiosk_id, "install_id": install_id,
-                                "first_seen_at": on_the_hour(now)})
+                                "first_seen_at": first_seen_at})
     return [*known, install_id]
 
 

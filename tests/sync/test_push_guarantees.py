@@ -9,7 +9,9 @@ coordinator process on SQLite and PostgreSQL, and the real `kiosk-coordinator` C
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import frozen_clock
 from sqlalchemy import select
@@ -58,6 +60,27 @@ def test_a_fourth_install_id_gets_409_files_nothing_until_reset(coordinator):
                                                   install_id=installs[3]))
     assert accepted.status_code == 200, accepted.text
     assert coordinator.totals() == {"autre": 3 + 2 + 2 + 1}  # old counts kept
+
+
+def test_new_installs_pushing_at_once_cannot_pass_the_cap(coordinator):
+    """Eight reflashed cards of one kiosk push at the same moment: three are admitted,
+    whatever the order the database serves them in."""
+    token = coordinator.add_kiosk()
+    installs = [str(uuid.uuid4()) for _ in range(8)]
+    together = threading.Barrier(len(installs))
+
+    def push(install: str) -> int:
+        together.wait(30)
+        return post(coordinator, token, push_body(YESTERDAY, 1, {"autre": 1},
+                                                  install_id=install)).status_code
+
+    with ThreadPoolExecutor(len(installs)) as pool:
+        statuses = sorted(pool.map(push, installs))
+    assert statuses == [200] * 3 + [409] * 5
+    with coordinator.engine.connect() as conn:
+        held = conn.execute(select(kiosk_installs.c.install_id)).scalars().all()
+    assert len(held) == 3 and set(held) <= set(installs)
+    assert coordinator.totals() == {"autre": 3}
 
 
 def test_reset_installs_of_an_unknown_kiosk_is_one_line(sqlite_url):
