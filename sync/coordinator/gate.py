@@ -33,13 +33,13 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 from fastapi.responses import JSONResponse
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 
 from sync.coordinator import kiosks, transfers
-from sync.coordinator.limits import SharedBucket
+from sync.coordinator.limits import SharedBucket, taking
 from sync.coordinator.ratelimit import retry_after
 from sync.coordinator.schema import kiosks as kiosks_table
 from sync.coordinator.schema import transfer_keys
@@ -97,14 +97,41 @@ _LOOKUP = (select(kiosks_table.c.id, kiosks_table.c.name, kiosks_table.c.commune
                   kiosks_table.c.revoked_at.is_(None)))
 
 
-def _authenticate(state, token: str) -> kiosks.Kiosk | None:
-    with state.reader.connect() as conn:
-        row = conn.execute(_LOOKUP, {"token_hash": kiosks.hash_token(token)}).first()
+# PostgreSQL: the lookup and the found kiosk's push bucket in one statement, so a token
+# the worker has not seen yet (every kiosk's first push after a restart) costs one round
+# trip, as a known one does. (On SQLite the buckets live in a file of their own: limits.py.)
+_LOOKUP_TAKING = text(
+    "WITH k AS (SELECT kiosks.id, kiosks.name, kiosks.commune, transfer_keys.kiosk_id AS keyed"
+    " FROM kiosks LEFT OUTER JOIN transfer_keys ON transfer_keys.kiosk_id = kiosks.id"
+    " WHERE kiosks.token_hash = :token_hash AND kiosks.revoked_at IS NULL),"
+    f" b AS ({taking('SELECT CAST(:prefix AS TEXT) || CAST(k.id AS TEXT), :first, :now, :yes FROM k')})"
+    " SELECT k.id, k.name, k.commune, k.keyed, b.level, b.taken FROM k CROSS JOIN b")
+
+
+def _bucket_key(kiosk_id) -> str:
+    return f"kiosk:{kiosk_id}"
+
+
+def _authenticate(state, token: str) -> tuple[kiosks.Kiosk | None, float | None]:
+    """The token's kiosk (None: unknown or revoked), and the wait its push bucket answered
+    when the lookup took from it too (None: not taken yet)."""
+    token_hash, wait = kiosks.hash_token(token), None
+    if state.engine.dialect.name == "postgresql":
+        bucket, now = state.limiter, state.limiter.clock()
+        with bucket.engine.connect() as conn:
+            row = conn.execute(_LOOKUP_TAKING, {
+                "token_hash": token_hash, "prefix": bucket.key(_bucket_key("")),
+                **bucket.parameters(now)}).first()
+        if row is not None:
+            wait = bucket.answer(row.level, row.taken, now)
+    else:
+        with state.reader.connect() as conn:
+            row = conn.execute(_LOOKUP, {"token_hash": token_hash}).first()
     if row is None:
-        return None
+        return None, None
     if row.keyed is None:
         transfers.ensure_key(state.engine, row.id, token)
-    return kiosks.Kiosk(row.id, row.name, row.commune)
+    return kiosks.Kiosk(row.id, row.name, row.commune), wait
 
 
 class PushGate:
@@ -146,8 +173,9 @@ def _admit(state, token: str | None, address: str) -> kiosks.Kiosk | JSONRespons
     from the address's failure bucket; once it is empty the address gets 429 instead.
     """
     kiosk = state.token_cache.get(token) if token else None
+    wait = None
     if kiosk is None and token is not None:
-        kiosk = _authenticate(state, token)
+        kiosk, wait = _authenticate(state, token)
         if kiosk is not None:
             state.token_cache.put(token, kiosk)
     if kiosk is None:
@@ -159,7 +187,8 @@ def _admit(state, token: str | None, address: str) -> kiosks.Kiosk | JSONRespons
             return error(401, "missing bearer token (Authorization: Bearer <token>)",
                          headers=_CHALLENGE)
         return error(401, "unknown or revoked kiosk token", headers=_CHALLENGE)
-    wait = state.limiter.acquire(f"kiosk:{kiosk.id}")
+    if wait is None:
+        wait = state.limiter.acquire(_bucket_key(kiosk.id))
     if wait:
         return error(429, "too many pushes with this token, retry later",
                      headers={"Retry-After": retry_after(wait)})

@@ -33,12 +33,20 @@ PRUNE_EVERY_S = 60.0
 # and PostgreSQL; a token is taken when refill >= 1.
 _REFILL = ("CASE WHEN shared_limits.level + (:now - shared_limits.at) * :rate < :burst "
            "THEN shared_limits.level + (:now - shared_limits.at) * :rate ELSE :burst END")
-_ACQUIRE = text(
-    "INSERT INTO shared_limits (key, level, at, taken) VALUES (:key, :first, :now, :yes) "
-    "ON CONFLICT (key) DO UPDATE SET "
-    f"level = CASE WHEN {_REFILL} >= 1 THEN {_REFILL} - 1 ELSE {_REFILL} END, "
-    f"at = :now, taken = ({_REFILL} >= 1) "
-    "RETURNING level, taken")
+
+
+def taking(rows: str) -> str:
+    """The UPSERT that takes a token from the bucket of each key in `rows` (SQL giving
+    key, first level, now, true: a VALUES, or a SELECT to take it in a larger statement),
+    with SharedBucket.parameters; it returns each bucket's level and whether it gave one."""
+    return ("INSERT INTO shared_limits (key, level, at, taken) " + rows + " "
+            "ON CONFLICT (key) DO UPDATE SET "
+            f"level = CASE WHEN {_REFILL} >= 1 THEN {_REFILL} - 1 ELSE {_REFILL} END, "
+            f"at = :now, taken = ({_REFILL} >= 1) "
+            "RETURNING level, taken")
+
+
+_ACQUIRE = text(taking("VALUES (:key, :first, :now, :yes)"))
 
 
 def limits_engine(engine: Engine) -> Engine:
@@ -90,9 +98,21 @@ class SharedBucket(_Pruned):
     def acquire(self, key: str) -> float:
         now = self.clock()
         with self.engine.begin() as conn:
-            level, taken = conn.execute(_ACQUIRE, {
-                "key": f"{self.name}:{key}", "first": self.burst - 1, "now": now,
-                "rate": self.rate, "burst": self.burst, "yes": True}).one()
+            level, taken = conn.execute(_ACQUIRE, {"key": self.key(key),
+                                                   **self.parameters(now)}).one()
+        return self.answer(level, taken, now)
+
+    def key(self, key: str) -> str:
+        """The bucket's row key for `key`."""
+        return f"{self.name}:{key}"
+
+    def parameters(self, now: float) -> dict:
+        """The parameters of `taking()` but the key."""
+        return {"first": self.burst - 1, "now": now, "rate": self.rate, "burst": self.burst,
+                "yes": True}
+
+    def answer(self, level: float, taken: bool, now: float) -> float:
+        """What acquire() answers once `taking()` returned `level` and `taken`."""
         self.prune(now)
         return 0.0 if taken else (1 - level) / self.rate
 

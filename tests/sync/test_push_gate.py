@@ -5,9 +5,12 @@ random tokens gets 429 instead of a database lookup each."""
 from __future__ import annotations
 
 import requests
+from sqlalchemy import select
 from sync_helpers import push_body
 
+from sync.coordinator import kiosks, limits
 from sync.coordinator.gate import FAILURE_BURST
+from sync.coordinator.schema import shared_limits
 
 TODAY_BODY = push_body("2026-11-20", 1, {"autre": 1})
 
@@ -65,3 +68,27 @@ def test_forwarded_addresses_count_only_from_the_trusted_proxy(start_coordinator
                      address=f"203.0.113.{n + 1}").status_code
                 for n in range(FAILURE_BURST + 1)]
     assert statuses == [401] * FAILURE_BURST + [429]
+
+
+def test_a_kiosks_first_push_is_limited_like_the_others(start_coordinator, db_url):
+    """A token the worker has not seen is looked up and limited in one go (on PostgreSQL
+    one statement): its first push takes a token from the kiosk's own bucket, and an empty
+    bucket refuses it with 429 before anything is filed."""
+    coordinator = start_coordinator(db_url, KIOSK_COORDINATOR_RATE_LIMIT="60")
+    spent, fresh = coordinator.add_kiosk(), coordinator.add_kiosk("Crolles-2")
+    buckets = limits.SharedBucket(limits.limits_engine(coordinator.engine), "push",
+                                  per_minute=60, burst=60)
+    with coordinator.engine.connect() as conn:
+        spent_id, fresh_id = (kiosks.kiosk_for_token(conn, t).id for t in (spent, fresh))
+    while buckets.acquire(f"kiosk:{spent_id}") == 0:
+        pass  # 60 at once, then one a second: the next push comes well within that second
+    refused = push(coordinator.url, spent, json=TODAY_BODY)
+    assert refused.status_code == 429, refused.text
+    assert "too many pushes" in refused.json()["detail"]
+    assert coordinator.totals() == {}
+
+    assert push(coordinator.url, fresh, json=TODAY_BODY).status_code == 200
+    with buckets.engine.connect() as conn:
+        level = conn.execute(select(shared_limits.c.level).where(
+            shared_limits.c.key == f"push:kiosk:{fresh_id}")).scalar_one()
+    assert 59 <= level < 60  # one token taken (and at most a second's refill since)
