@@ -33,7 +33,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 from fastapi.responses import JSONResponse
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Boolean, Float, bindparam, select, text, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
@@ -97,18 +97,21 @@ _LOOKUP = (select(kiosks_table.c.id, kiosks_table.c.name, kiosks_table.c.commune
                   kiosks_table.c.revoked_at.is_(None)))
 
 
-# PostgreSQL: the lookup and the found kiosk's push bucket in one statement, so a token
-# the worker has not seen yet (every kiosk's first push after a restart) costs one round
-# trip, as a known one does. (On SQLite the buckets live in a file of their own: limits.py.)
-_LOOKUP_TAKING = text(
-    "WITH k AS (SELECT kiosks.id, kiosks.name, kiosks.commune, transfer_keys.kiosk_id AS keyed"
-    " FROM kiosks LEFT OUTER JOIN transfer_keys ON transfer_keys.kiosk_id = kiosks.id"
-    " WHERE kiosks.token_hash = :token_hash AND kiosks.revoked_at IS NULL),"
-    f" b AS ({taking('SELECT CAST(:prefix AS TEXT) || CAST(k.id AS TEXT), :first, :now, :yes FROM k')})"
-    " SELECT k.id, k.name, k.commune, k.keyed, b.level, b.taken FROM k CROSS JOIN b")
+def _lookup_taking():
+    """PostgreSQL: the lookup and the found kiosk's push bucket in one statement, so a token
+    the worker has not seen yet (every kiosk's first push after a restart) costs one round
+    trip, as a known one does. (On SQLite the buckets live in a file of their own: limits.py.)"""
+    found = _LOOKUP.cte("found")
+    bucket = text(taking("SELECT CAST(:prefix AS TEXT) || CAST(found.id AS TEXT), :first, "
+                         ":now, :yes FROM found")).columns(level=Float, taken=Boolean).cte("taken")
+    return select(found, bucket.c.level, bucket.c.taken).join_from(found, bucket, true())
+
+
+_LOOKUP_TAKING = _lookup_taking()
 
 
 def _bucket_key(kiosk_id) -> str:
+    """A kiosk's key in the push limiter (`_lookup_taking` appends the id in SQL)."""
     return f"kiosk:{kiosk_id}"
 
 
