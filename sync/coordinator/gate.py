@@ -5,7 +5,8 @@ check in a dependency comes after the JSON parser (and after the 1 MiB body limi
 waited for the body). This ASGI layer sits outside both: it takes the token from the
 headers, looks it up (once per worker: kiosks.TokenCache), limits failed authentications
 per client address and pushes per kiosk (limits.SharedBucket: every worker counts
-together), and only then lets the request through with `request.state.kiosk` set. A
+together; on PostgreSQL an unseen token's lookup takes from its kiosk's bucket in the same
+statement), and only then lets the request through with `request.state.kiosk` set. A
 failed lookup costs no more than checking the address's failures would, so the lookup
 comes first and a good token is never held back by its neighbours' failures.
 
