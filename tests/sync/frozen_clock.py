@@ -80,7 +80,7 @@ def app_from_env():
     """`serve --workers N`'s factory, each worker on this clock."""
     from sync.coordinator import app
 
-    return app.create_app(os.environ.get(app.SERVE_DB_ENV) or None, now=now)
+    return app.app_from_env(now=now)
 
 
 def _serve_on_this_clock(argv: list[str]) -> int:
