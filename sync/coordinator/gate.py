@@ -119,9 +119,10 @@ def _bucket_key(kiosk_id) -> str:
 def _authenticate(state, token: str) -> tuple[kiosks.Kiosk | None, float | None]:
     """The token's kiosk (None: unknown or revoked), and the wait its push bucket answered
     when the lookup took from it too (None: not taken yet)."""
-    token_hash, wait = kiosks.hash_token(token), None
-    if state.engine.dialect.name == "postgresql":
-        bucket, now = state.limiter, state.limiter.clock()
+    token_hash, wait, bucket = kiosks.hash_token(token), None, state.limiter
+    # One statement needs the kiosks and the buckets in one database server.
+    if bucket.engine.dialect.name == "postgresql" and bucket.engine.url == state.engine.url:
+        now = bucket.clock()
         with bucket.engine.connect() as conn:
             row = conn.execute(_LOOKUP_TAKING, {
                 "token_hash": token_hash, "prefix": bucket.key(_bucket_key("")),
