@@ -4,8 +4,10 @@ random tokens gets 429 instead of a database lookup each."""
 
 from __future__ import annotations
 
+import time
+
 import requests
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sync_helpers import push_body
 
 from sync.coordinator import kiosks, limits
@@ -76,19 +78,19 @@ def test_a_kiosks_first_push_is_limited_like_the_others(start_coordinator, db_ur
     bucket refuses it with 429 before anything is filed."""
     coordinator = start_coordinator(db_url, KIOSK_COORDINATOR_RATE_LIMIT="60")
     spent, fresh = coordinator.add_kiosk(), coordinator.add_kiosk("Crolles-2")
-    buckets = limits.SharedBucket(limits.limits_engine(coordinator.engine), "push",
-                                  per_minute=60, burst=60)
+    buckets = limits.limits_engine(coordinator.engine)
     with coordinator.engine.connect() as conn:
         spent_id, fresh_id = (kiosks.kiosk_for_token(conn, t).id for t in (spent, fresh))
-    while buckets.acquire(f"kiosk:{spent_id}") == 0:
-        pass  # 60 at once, then one a second: the next push comes well within that second
+    with buckets.begin() as conn:  # emptied this instant: its next token comes in 1 s
+        conn.execute(insert(shared_limits).values(key=f"push:kiosk:{spent_id}", level=0.0,
+                                                  at=time.time(), taken=True))
     refused = push(coordinator.url, spent, json=TODAY_BODY)
     assert refused.status_code == 429, refused.text
     assert "too many pushes" in refused.json()["detail"]
     assert coordinator.totals() == {}
 
     assert push(coordinator.url, fresh, json=TODAY_BODY).status_code == 200
-    with buckets.engine.connect() as conn:
+    with buckets.connect() as conn:
         level = conn.execute(select(shared_limits.c.level).where(
             shared_limits.c.key == f"push:kiosk:{fresh_id}")).scalar_one()
     assert 59 <= level < 60  # one token taken (and at most a second's refill since)
