@@ -146,7 +146,11 @@ def test_a_logout_on_one_worker_ends_the_session_on_all(two_workers):
 def test_the_login_throttle_holds_across_workers(two_workers):
     users.create_user(two_workers.engine, LOGIN, PASSWORD)
     url = two_workers.url
-    sessions = sessions_on_both_workers(two_workers)
+    opened = sessions_on_both_workers(two_workers)
+    # The first session opened and the last are on different workers (the last one reached
+    # the second); using only them keeps the check of the held-back password within the
+    # throttle's first wait (1 s), however slow the machine.
+    sessions = [opened[0], opened[-1]]
     statuses = []
     for n in range(12):
         session = sessions[n % len(sessions)]
