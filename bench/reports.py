@@ -7,6 +7,11 @@ ratio to the second year's (x2y: the first year whose comparison year holds data
 first like-for-like figure). Goal (issue 15): the page under 150 ms at 5 years, the annual
 XLSX flat with history (a year reads only itself and the year before).
 
+The table's rows are measured a minute apart, each after a bulk insert, and a row's median
+can move by a tenth from one run to the next. So the last year's annual XLSX is measured
+again at the end, alternately on the full history and on a second database holding that
+year alone (the same rows, from the same seed): both meet the same machine state.
+
     .venv/bin/python bench/reports.py [--kiosks 100] [--years 5] [--repeat 7]
 """
 
@@ -30,7 +35,8 @@ from sqlalchemy import insert  # noqa: E402
 from kiosk.catalogue import CATEGORY_IDS  # noqa: E402
 from sync.coordinator import reports, tokens, users  # noqa: E402
 from sync.coordinator.app import create_app  # noqa: E402
-from sync.coordinator.schema import counts, day_revisions, kiosks  # noqa: E402
+from sync.coordinator.schema import counts, day_revisions  # noqa: E402
+from sync.coordinator.schema import kiosks as kiosks_table  # noqa: E402
 
 INSTALL = "00000000-0000-4000-8000-00000000000"
 
@@ -67,22 +73,44 @@ def median_ms(action, repeat: int) -> float:
     return statistics.median(times)
 
 
+def network(path: str, kiosks: int) -> tuple:
+    """A coordinator app on a new SQLite file with `kiosks` kiosks: (app, engine, kiosk ids)."""
+    app = create_app(f"sqlite:///{path}")
+    engine = app.state.engine
+    for i in range(kiosks):
+        tokens.add_kiosk(engine, f"Borne {i:03d}", f"Commune {i % 45:02d}")
+    with engine.begin() as conn:
+        conn.execute(kiosks_table.update().values(created_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+        ids = [row[0] for row in conn.execute(
+            kiosks_table.select().with_only_columns(kiosks_table.c.id))]
+    return app, engine, ids
+
+
+def annual_xlsx(engine, year: int) -> None:
+    reports.workbook_bytes(reports.annual_workbook(reports.annual_report(engine, year)))
+
+
+def alternated_ms(actions, repeat: int) -> list[float]:
+    """The median of each action, run in turn `repeat` times after one warm-up each."""
+    times: list[list[float]] = [[] for _ in actions]
+    for action in actions:
+        action()
+    for _ in range(repeat):
+        for action, spent in zip(actions, times, strict=True):
+            start = time.perf_counter()
+            action()
+            spent.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(spent) for spent in times]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiosks", type=int, default=100)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    rng = random.Random(7)
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app(f"sqlite:///{folder}/bench.db")
-        engine = app.state.engine
-        for i in range(args.kiosks):
-            tokens.add_kiosk(engine, f"Borne {i:03d}", f"Commune {i % 45:02d}")
-        with engine.begin() as conn:
-            conn.execute(kiosks.update().values(
-                created_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
-            ids = [row[0] for row in conn.execute(kiosks.select().with_only_columns(kiosks.c.id))]
+        app, engine, ids = network(f"{folder}/bench.db", args.kiosks)
         users.create_user(engine, "bench", "bench password")
         client = TestClient(app)
         page = client.get("/connexion").text
@@ -100,7 +128,7 @@ def main() -> int:
         for n in range(1, args.years + 1):
             year = first_year + n - 1
             start = time.perf_counter()
-            rows += add_year(engine, ids, year, rng)
+            rows += add_year(engine, ids, year, random.Random(year))
             insert_s = time.perf_counter() - start
             quarter = f"{year}-Q4"
 
@@ -109,8 +137,7 @@ def main() -> int:
                 assert answer.status_code == 200, answer.status_code
 
             def annual_once(year=year):
-                reports.workbook_bytes(reports.annual_workbook(
-                    reports.annual_report(engine, year)))
+                annual_xlsx(engine, year)
 
             def json_once(quarter=quarter):
                 reports.quarter_json(engine, quarter)
@@ -127,6 +154,17 @@ def main() -> int:
                   f"{page_ms / baseline[0]:>5.2f} {annual_ms:>15.1f} "
                   f"{annual_ms / baseline[1]:>5.2f} {x2y} {json_ms:>15.1f}")
         client.close()
+        last = first_year + args.years - 1
+        _, alone, alone_ids = network(f"{folder}/alone.db", args.kiosks)
+        assert alone_ids == ids
+        add_year(alone, ids, last, random.Random(last))
+        full_ms, alone_ms = alternated_ms(
+            [lambda: annual_xlsx(engine, last), lambda: annual_xlsx(alone, last)],
+            args.repeat * 3)
+        print(f"annual xlsx of {last}, the two databases in turn, median of {args.repeat * 3}: "
+              f"{args.years} years of history {full_ms:.1f} ms, {last} alone {alone_ms:.1f} ms, "
+              f"ratio {full_ms / alone_ms:.2f}")
+        alone.dispose()
         engine.dispose()
     return 0
 
