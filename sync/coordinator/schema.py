@@ -97,11 +97,10 @@ counts = Table(
     Index("ix_counts_day_cover", "day", "kiosk_id", "category", "count"),
 )
 
-# Month rollups (migrations 0012, 0014): `counts` summed per (kiosk, month, category), and
-# per (kiosk, month) the distinct days received, all installs together, and the visits.
-# Database triggers on `counts` and `day_revisions` keep them exact whoever writes, so a
-# year's report reads a few thousand rows however long the history. `month` is the first
-# day of the month.
+# Month rollups (migration 0012): `counts` summed per (kiosk, month, category), and the
+# distinct days received per (kiosk, month), all installs together. Database triggers on
+# `counts` and `day_revisions` keep them exact whoever writes, so a year's report reads a few
+# thousand rows however long the history. `month` is the first day of the month.
 month_counts = Table(
     "month_counts",
     metadata,
@@ -118,8 +117,6 @@ month_days = Table(
     Column("month", Date, primary_key=True),
     Column("kiosk_id", Integer, primary_key=True),
     Column("days", Integer, nullable=False),
-    # The kiosk's visits of the month (migration 0014): the previous year of an annual report.
-    Column("visits", Integer, nullable=False, server_default="0"),
     sqlite_with_rowid=False,
 )
 

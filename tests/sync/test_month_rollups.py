@@ -1,7 +1,6 @@
-"""The month rollups (migrations 0012, 0014) equal a GROUP BY over the raw tables, whoever
-writes: pushes through the real coordinator, a higher revision, a second install, direct
-deletes in either order, counts without their day, and the rows already there when a
-database is upgraded. SQLite and PostgreSQL alike."""
+"""The month rollups (migration 0012) equal a GROUP BY over the raw tables, whoever writes:
+pushes through the real coordinator, a higher revision, a second install, direct deletes,
+and the rows already there when a database is upgraded. SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -30,36 +29,31 @@ def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def expected(engine) -> tuple[dict, dict, dict]:
-    """The rollups recomputed from the raw rows, in Python: (kiosk, month, category) -> count,
-    (kiosk, month) -> distinct days and (kiosk, month) -> visits, where there are some."""
+def expected(engine) -> tuple[dict, dict]:
+    """The rollups recomputed from the raw rows, in Python: (kiosk, month, category) -> count
+    and (kiosk, month) -> distinct days."""
     with engine.connect() as conn:
         raw = conn.execute(select(counts.c.kiosk_id, counts.c.day, counts.c.category,
                                   counts.c.count)).all()
         days = conn.execute(select(day_revisions.c.kiosk_id, day_revisions.c.day)).all()
     sums: Counter = Counter()
-    visits: Counter = Counter()
     for kid, day, cat, n in raw:
         sums[(kid, _month(day), cat)] += n  # a cell summing to zero is still a cell
-        visits[(kid, _month(day))] += n
-    return (dict(sums), dict(Counter((kid, _month(day)) for kid, day in set(days))),
-            {key: n for key, n in visits.items() if n})
+    return dict(sums), dict(Counter((kid, _month(day)) for kid, day in set(days)))
 
 
-def rollups(engine) -> tuple[dict, dict, dict]:
+def rollups(engine) -> tuple[dict, dict]:
     with engine.connect() as conn:
         cells = {(r.kiosk_id, r.month, r.category): r.count
                  for r in conn.execute(select(month_counts))}
-        rows = conn.execute(select(month_days_table)).all()
-    assert all(r.days or r.visits for r in rows), "a month_days row left with nothing"
-    return (cells, {(r.kiosk_id, r.month): r.days for r in rows if r.days},
-            {(r.kiosk_id, r.month): r.visits for r in rows if r.visits})
+        days = {(r.kiosk_id, r.month): r.days for r in conn.execute(select(month_days_table))}
+    return cells, days
 
 
 def assert_rollups_exact(engine) -> tuple[dict, dict]:
     actual = rollups(engine)
     assert actual == expected(engine)
-    return actual[:2]
+    return actual
 
 
 def test_rollups_follow_pushes_revisions_installs_and_deletes(coordinator):
@@ -113,22 +107,6 @@ def test_rollups_follow_pushes_revisions_installs_and_deletes(coordinator):
     assert not any(month == dt.date(2025, 12, 1) for _, month, _ in cells)
     assert month_days(engine, [2025])[2025][11] == {}
 
-    # The day deleted before its counts: the visits stay until the counts go, and a row goes
-    # only when it holds neither days nor visits.
-    feb, february = dt.date(2026, 2, 10), dt.date(2026, 2, 1)
-    _write(engine, _rows(kid, OTHER_INSTALL, feb, 1, autre=3, service_public=0))
-    with engine.begin() as conn:
-        conn.execute(delete(day_revisions).where(day_revisions.c.day == feb))
-    assert (kid, february) not in assert_rollups_exact(engine)[1]
-    assert rollups(engine)[2][(kid, february)] == 3
-    assert month_days(engine, [2026])[2026][1] == {}  # visits, but no day received
-    with engine.begin() as conn:
-        conn.execute(delete(counts).where(counts.c.day == feb))
-    assert_rollups_exact(engine)
-    with engine.connect() as conn:
-        assert not conn.execute(select(month_days_table).where(
-            month_days_table.c.month == february)).all()
-
 
 def _rows(kid: int, install: str, day: dt.date, revision: int, **day_counts):
     return ({"kiosk_id": kid, "install_id": install, "day": day, "revision": revision,
@@ -157,15 +135,11 @@ def test_upgrade_fills_the_rollups_from_existing_rows_and_downgrade_drops_them(d
                _rows(1, b, dt.date(2026, 10, 31), 1, autre=4),  # same day, second install
                _rows(1, a, dt.date(2026, 11, 1), 1, autre=0),  # held, nobody came
                _rows(2, a, dt.date(2024, 2, 29), 2, imprimante_scan=6))
-        with engine.begin() as conn:  # counts without their day: visits, no day received
-            conn.execute(insert(counts), _rows(2, a, dt.date(2024, 5, 6), 1, autre=2)[1])
         _upgrade(engine, "head")
         cells, days = assert_rollups_exact(engine)
         assert cells[(1, dt.date(2026, 10, 1), "autre")] == 6
         assert days == {(1, dt.date(2026, 10, 1)): 1, (1, dt.date(2026, 11, 1)): 1,
                         (2, dt.date(2024, 2, 1)): 1}
-        assert rollups(engine)[2] == {(1, dt.date(2026, 10, 1)): 7, (2, dt.date(2024, 2, 1)): 6,
-                                      (2, dt.date(2024, 5, 1)): 2}
         # The triggers run from then on.
         _write(engine, _rows(2, b, dt.date(2024, 2, 29), 1, imprimante_scan=1),
                _rows(2, a, dt.date(2024, 3, 1), 1, autre=1))

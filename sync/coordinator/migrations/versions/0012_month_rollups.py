@@ -67,11 +67,11 @@ def _counts_statements(dialect: dict) -> dict[str, list[str]]:
     }
 
 
-def _days_statements(dialect: dict, drop: str = DROP_EMPTY_DAYS) -> dict[str, list[str]]:
+def _days_statements(dialect: dict) -> dict[str, list[str]]:
     new, old = dialect["month"].format(row="new"), dialect["month"].format(row="old")
     return {"INSERT": [ADD_DAY.format(row="new", month=new, amount="1")],
             "DELETE": [ADD_DAY.format(row="old", month=old, amount="-1"),
-                       drop.format(month=old)]}
+                       DROP_EMPTY_DAYS.format(month=old)]}
 
 
 # SQLite runs a row trigger once its row is written: "held" then means by another install
@@ -127,19 +127,15 @@ def _sqlite_triggers() -> None:
         op.execute(f"CREATE TRIGGER counts_{event.lower()}_rollup AFTER {COUNTS_EVENTS[event]} "
                    f"ON counts FOR EACH ROW {when} BEGIN {_body(statements)} END")
     for event, statements in _days_statements(SQLITE).items():
-        sqlite_day_trigger(event, statements)
-
-
-def sqlite_day_trigger(event: str, statements: list[str]) -> None:
-    op.execute(f"CREATE TRIGGER day_revisions_{event.lower()}_rollup AFTER {event} "
-               f"ON day_revisions FOR EACH ROW WHEN NOT {SQLITE_DAY_HELD[event]} "
-               f"BEGIN {_body(statements)} END")
+        op.execute(f"CREATE TRIGGER day_revisions_{event.lower()}_rollup AFTER {event} "
+                   f"ON day_revisions FOR EACH ROW WHEN NOT {SQLITE_DAY_HELD[event]} "
+                   f"BEGIN {_body(statements)} END")
 
 
 def _pg_function(name: str, branches: dict[str, str], end: str) -> None:
     cases = " ".join(f"IF TG_OP = '{event}' THEN {body} END IF;"
                      for event, body in branches.items())
-    op.execute(f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+    op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
                f"AS $rollup$ BEGIN {cases} {end} END $rollup$")
 
 
@@ -150,14 +146,6 @@ def _pg_triggers() -> None:
         when = f"WHEN ({COUNT_CHANGED})" if event == "UPDATE" else ""
         op.execute(f"CREATE TRIGGER counts_{event.lower()}_rollup AFTER {COUNTS_EVENTS[event]} "
                    f"ON counts FOR EACH ROW {when} EXECUTE FUNCTION counts_rollup()")
-    pg_day_function(_days_statements(POSTGRES))
-    for event in ("INSERT", "DELETE"):
-        op.execute(f"CREATE TRIGGER day_revisions_{event.lower()}_rollup BEFORE {event} "
-                   f"ON day_revisions FOR EACH ROW EXECUTE FUNCTION day_revisions_rollup()")
-
-
-def pg_day_function(statements: dict[str, list[str]]) -> None:
-    """(Re)defines the function behind both `day_revisions` triggers."""
     # A BEFORE trigger must hand the row back for the insert or delete to go on.
     # Two installs' pushes of one new day at once would each miss the other's uncommitted
     # row: locking the month's cell first (adding 0) makes the second wait for the first to
@@ -165,9 +153,12 @@ def pg_day_function(statements: dict[str, list[str]]) -> None:
     lock = {event: ADD_DAY.format(row=row, month=POSTGRES["month"].format(row=row), amount="0")
             for event, row in (("INSERT", "new"), ("DELETE", "old"))}
     _pg_function("day_revisions_rollup", {
-        event: f"{lock[event]}; IF NOT {PG_DAY_HELD[event]} THEN {_body(body)} END IF;"
-        for event, body in statements.items()},
+        event: f"{lock[event]}; IF NOT {PG_DAY_HELD[event]} THEN {_body(statements)} END IF;"
+        for event, statements in _days_statements(POSTGRES).items()},
         "IF TG_OP = 'DELETE' THEN RETURN old; END IF; RETURN new;")
+    for event in ("INSERT", "DELETE"):
+        op.execute(f"CREATE TRIGGER day_revisions_{event.lower()}_rollup BEFORE {event} "
+                   f"ON day_revisions FOR EACH ROW EXECUTE FUNCTION day_revisions_rollup()")
 
 
 def downgrade() -> None:
