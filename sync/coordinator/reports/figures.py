@@ -279,11 +279,9 @@ def annual_report(engine: Engine, year: int, commune: str | None = None,
                 months[month][cat] = months[month].get(cat, 0) + n
                 cats[cat] = cats.get(cat, 0) + n
     before = year_totals(engine, year - 1, ids)
-    previous_months = [sum(per_kiosk.values()) for per_kiosk in before.months]
-    for per_kiosk in before.months:
-        for kid, n in per_kiosk.items():
-            if kid in commune_of:
-                per_commune.setdefault(commune_of[kid], [0, 0])[1] += n
+    for kid, n in before.kiosks.items():
+        if kid in commune_of:
+            per_commune.setdefault(commune_of[kid], [0, 0])[1] += n
     reported = [any(ids is None or kid in ids for kid in per_kiosk)
                 for per_kiosk in days[year]]
 
@@ -295,7 +293,7 @@ def annual_report(engine: Engine, year: int, commune: str | None = None,
         commune=commune or None,
         months=months,
         months_reported=reported,
-        previous_months=previous_months,
+        previous_months=before.months,
         communes={c: (v[0], v[1]) for c, v in sorted(per_commune.items())},
         category_totals=cats,
         previous_category_totals={**dict.fromkeys(category_ids(), 0), **before.categories},
@@ -355,15 +353,18 @@ def month_grid(engine: Engine, years) -> Grid:
 
 @dataclass(frozen=True)
 class YearTotals:
-    months: list[dict[int, int]]  # 12 x kiosk -> visits
+    months: list[int]  # 12 x visits
+    kiosks: dict[int, int]  # kiosk -> visits
     categories: dict[str, int]  # category -> visits
 
 
 def year_totals(engine: Engine, year: int, kiosk_ids=None) -> YearTotals:
-    """A year's visits per month and kiosk, and per category (of `kiosk_ids` only, if given).
+    """A year's visits per month, per kiosk and per category (of `kiosk_ids` only, if given).
 
     What the annual report compares with: two grouped queries over `month_counts` send back
     about an eighth of the rows `month_grid` does (1,200 and 8 for 100 kiosks, against 9,600).
+    Their rows are fetched at once and folded in one pass: stepping the cursor row by row
+    cost a quarter of the read.
     """
     bounds, scope = _year_bounds(year), _kiosk_filter(month_counts.c.kiosk_id, kiosk_ids)
     per_kiosk = (_year_query(month_counts, month_counts.c.kiosk_id, func.sum(month_counts.c.count))
@@ -372,12 +373,14 @@ def year_totals(engine: Engine, year: int, kiosk_ids=None) -> YearTotals:
                     .where(month_counts.c.month >= bindparam("first"),
                            month_counts.c.month < bindparam("after"), *scope)
                     .group_by(month_counts.c.category))
-    months: list[dict[int, int]] = [{} for _ in range(12)]
+    months, kiosks = [0] * 12, defaultdict(int)
     with engine.connect() as conn:
-        for month, kid, n in conn.execute(per_kiosk, bounds):
-            months[month][kid] = int(n)
-        categories = {cat: int(n) for cat, n in conn.execute(per_category, bounds)}
-    return YearTotals(months, categories)
+        for month, kid, n in conn.execute(per_kiosk, bounds).all():
+            months[month] += n
+            kiosks[kid] += n
+        categories = {cat: int(n) for cat, n in conn.execute(per_category, bounds).all()}
+    return YearTotals([int(n) for n in months], {k: int(n) for k, n in kiosks.items()},
+                      categories)
 
 
 def month_days(engine: Engine, years) -> dict[int, list[dict[int, int]]]:
@@ -404,11 +407,6 @@ def _coverage(days: dict[int, list[dict[int, int]]],
                 if kid in kiosk_commune:
                     result[kiosk_commune[kid]][year][month] += n
     return dict(result)
-
-
-def kiosk_days(engine: Engine, years, kiosk_commune: dict[int, str]) -> dict[str, Coverage]:
-    """Per commune, per year, per month: the kiosk-days received (one query per year)."""
-    return _coverage(month_days(engine, years), kiosk_commune)
 
 
 def _by_commune(grid: Grid, commune_of: dict[int, str]) -> CommuneMonths:
