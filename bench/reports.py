@@ -8,9 +8,10 @@ first like-for-like figure). Goal (issue 15): the page under 150 ms at 5 years, 
 XLSX flat with history (a year reads only itself and the year before).
 
 The table's rows are measured a minute apart, each after a bulk insert, and a row's median
-can move by a tenth from one run to the next. So the last year's annual XLSX is measured
+can move by a fifth from one run to the next. So the last year's annual XLSX is measured
 again at the end, alternately on the full history and on a second database holding that
-year alone (the same rows, from the same seed): both meet the same machine state.
+year alone (the same rows, from the same seed): both meet the same machine state, and that
+last line's ratio is the one the goal of 1.2 is read from.
 
     .venv/bin/python bench/reports.py [--kiosks 100] [--years 5] [--repeat 7]
 """

@@ -363,8 +363,8 @@ def year_totals(engine: Engine, year: int, kiosk_ids=None) -> YearTotals:
 
     What the annual report compares with: two grouped queries over `month_counts` send back
     about an eighth of the rows `month_grid` does (1,200 and 8 for 100 kiosks, against 9,600).
-    Their rows are fetched at once and folded in one pass: stepping the cursor row by row
-    cost a quarter of the read.
+    Their rows are fetched at once and folded in one pass (stepping the cursor row by row
+    into twelve dicts, folded again by the report, cost ~0.3 ms more of ~3.6).
     """
     bounds, scope = _year_bounds(year), _kiosk_filter(month_counts.c.kiosk_id, kiosk_ids)
     per_kiosk = (_year_query(month_counts, month_counts.c.kiosk_id, func.sum(month_counts.c.count))
