@@ -65,13 +65,7 @@ def add_year(engine, kiosk_ids: list[int], year: int, rng: random.Random) -> int
 
 
 def median_ms(action, repeat: int) -> float:
-    action()  # warm caches, as a coordinator reloading the page would
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return alternated_ms([action], repeat)[0]
 
 
 def network(path: str, kiosks: int) -> tuple:
@@ -95,7 +89,7 @@ def alternated_ms(actions, repeat: int) -> list[float]:
     """The median of each action, run in turn `repeat` times after one warm-up each."""
     times: list[list[float]] = [[] for _ in actions]
     for action in actions:
-        action()
+        action()  # warm caches, as a coordinator reloading the page would
     for _ in range(repeat):
         for action, spent in zip(actions, times, strict=True):
             start = time.perf_counter()
