@@ -94,13 +94,12 @@ class SharedBucket(_Pruned):
             raise ValueError(f"the limit is never below {floor} requests a minute")
         super().__init__(engine, clock)
         self.name, self.rate, self.burst = name, per_minute / 60.0, float(burst)
+        self._take = db.run_alone(engine, _ACQUIRE)  # every push runs it
 
     def acquire(self, key: str) -> float:
         now = self.clock()
-        with self.engine.begin() as conn:
-            level, taken = conn.execute(_ACQUIRE, {"key": self.key(key),
-                                                   **self.parameters(now)}).one()
-        return self.answer(level, taken, now)
+        [(level, taken)] = self._take({"key": self.key(key), **self.parameters(now)})
+        return self.answer(level, bool(taken), now)
 
     def key(self, key: str) -> str:
         """The bucket's row key for `key`."""
