@@ -28,7 +28,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.coordinator import db, ingest, kiosks, texts
-from sync.coordinator.gate import PushGate, failure_limiter, in_push_thread, push_threads
+from sync.coordinator.gate import (
+    PushGate,
+    failure_limiter,
+    in_push_thread,
+    kiosk_finder,
+    push_threads,
+)
 from sync.coordinator.gate import error as _error
 from sync.coordinator.groupcommit import GroupCommitter
 from sync.coordinator.limits import SharedBucket, SharedLoginThrottle, limits_engine
@@ -138,7 +144,7 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None,
     app.state.auth_failures = failure_limiter(shared)
     app.state.login_throttle = SharedLoginThrottle(shared)
     app.state.token_cache = kiosks.TokenCache()
-    app.state.reader = db.reader(engine)
+    app.state.find_kiosk = kiosk_finder(engine, db.reader(engine), app.state.limiter)
     app.state.committer = (GroupCommitter(engine) if engine.dialect.name == "sqlite"
                            else None)
     app.state.daily_ceiling = ingest.daily_ceiling_from_env()

@@ -161,7 +161,7 @@ def autocommit(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-def run_alone(engine: Engine, statement) -> Callable[[dict], list]:
+def run_alone(engine: Engine, statement, *, writes: bool = True) -> Callable[[dict], list]:
     """`run(params)`: `statement` on its own, committed, its rows returned, run straight
     on one of `engine`'s pooled DBAPI connections.
 
@@ -172,7 +172,8 @@ def run_alone(engine: Engine, statement) -> Callable[[dict], list]:
     isolation level at each checkout, a round trip). Errors are still SQLAlchemy's (an
     OperationalError answers 503), and a connection found dropped leaves the pool. An
     in-memory SQLite engine keeps SQLAlchemy's path: its one connection may be inside
-    another transaction, which the statement must not join."""
+    another transaction, which the statement must not join. `writes=False`: a read on
+    `reader()`'s SQLite engine, which runs beside the writer instead of taking its lock."""
     dialect, url = engine.dialect, engine.url
     if dialect.name == "sqlite" and (not url.database or url.database == ":memory:"):
         def through_sqlalchemy(params: dict) -> list:
@@ -184,7 +185,8 @@ def run_alone(engine: Engine, statement) -> Callable[[dict], list]:
     sql, order = str(compiled), compiled.positiontup
     # SQLite: the same lock as the engine's transactions (make_engine); its connections
     # already commit each statement alone. A server: autocommit for this statement only.
-    lock = _file_lock(url.database) if dialect.name == "sqlite" else None
+    sqlite = dialect.name == "sqlite"
+    lock = _file_lock(url.database) if sqlite and writes else None
     dbapi_error = dialect.loaded_dbapi.Error
 
     def run(params: dict) -> list:
@@ -193,7 +195,7 @@ def run_alone(engine: Engine, statement) -> Callable[[dict], list]:
         cursor = None
         try:
             with _holding(lock):
-                if lock is None:
+                if not sqlite:
                     dialect.set_isolation_level(conn.dbapi_connection, "AUTOCOMMIT")
                 try:
                     cursor = conn.cursor()
@@ -202,7 +204,7 @@ def run_alone(engine: Engine, statement) -> Callable[[dict], list]:
                     cursor.close()  # SQLite: the statement done, its change committed
                     return rows
                 finally:
-                    if lock is None:
+                    if not sqlite:
                         dialect.reset_isolation_level(conn.dbapi_connection)
         except dbapi_error as exc:
             dropped = dialect.is_disconnect(exc, conn.dbapi_connection, cursor)

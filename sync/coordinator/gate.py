@@ -34,12 +34,12 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 from fastapi.responses import JSONResponse
-from sqlalchemy import Boolean, Float, bindparam, select, text, true
+from sqlalchemy import Boolean, Engine, Float, bindparam, select, text, true
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.datastructures import Headers
 
-from sync.coordinator import kiosks, transfers
+from sync.coordinator import db, kiosks, transfers
 from sync.coordinator.limits import SharedBucket, taking
 from sync.coordinator.ratelimit import retry_after
 from sync.coordinator.schema import kiosks as kiosks_table
@@ -116,27 +116,43 @@ def _bucket_key(kiosk_id) -> str:
     return f"kiosk:{kiosk_id}"
 
 
+def kiosk_finder(engine: Engine, reader: Engine, bucket: SharedBucket):
+    """`find(token_hash)`: the lookup a worker runs for a token it has not seen, answering
+    the kiosk's row (id, name, commune, keyed; None: unknown or revoked) and the wait its
+    push bucket answered when the lookup took from it too (None: not taken yet). Both run
+    straight on a pooled connection (db.run_alone), once per kiosk and worker."""
+    # One statement needs the kiosks and the buckets in one database server.
+    if bucket.engine.dialect.name == "postgresql" and bucket.engine.url == engine.url:
+        run = db.run_alone(bucket.engine, _LOOKUP_TAKING)
+        prefix = bucket.key(_bucket_key(""))
+
+        def find(token_hash: str):
+            now = bucket.clock()
+            rows = run({"token_hash": token_hash, "prefix": prefix, **bucket.parameters(now)})
+            if not rows:
+                return None, None
+            *kiosk, level, taken = rows[0]
+            return tuple(kiosk), bucket.answer(level, taken, now)
+        return find
+
+    run_lookup = db.run_alone(reader, _LOOKUP, writes=False)
+
+    def find_only(token_hash: str):
+        rows = run_lookup({"token_hash": token_hash})
+        return (rows[0] if rows else None), None
+    return find_only
+
+
 def _authenticate(state, token: str) -> tuple[kiosks.Kiosk | None, float | None]:
     """The token's kiosk (None: unknown or revoked), and the wait its push bucket answered
     when the lookup took from it too (None: not taken yet)."""
-    token_hash, wait, bucket = kiosks.hash_token(token), None, state.limiter
-    # One statement needs the kiosks and the buckets in one database server.
-    if bucket.engine.dialect.name == "postgresql" and bucket.engine.url == state.engine.url:
-        now = bucket.clock()
-        with bucket.engine.connect() as conn:
-            row = conn.execute(_LOOKUP_TAKING, {
-                "token_hash": token_hash, "prefix": bucket.key(_bucket_key("")),
-                **bucket.parameters(now)}).first()
-        if row is not None:
-            wait = bucket.answer(row.level, row.taken, now)
-    else:
-        with state.reader.connect() as conn:
-            row = conn.execute(_LOOKUP, {"token_hash": token_hash}).first()
+    row, wait = state.find_kiosk(kiosks.hash_token(token))
     if row is None:
         return None, None
-    if row.keyed is None:
-        transfers.ensure_key(state.engine, row.id, token)
-    return kiosks.Kiosk(row.id, row.name, row.commune), wait
+    kiosk_id, name, commune, keyed = row
+    if keyed is None:
+        transfers.ensure_key(state.engine, kiosk_id, token)
+    return kiosks.Kiosk(kiosk_id, name, commune), wait
 
 
 class PushGate:
