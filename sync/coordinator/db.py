@@ -165,11 +165,11 @@ def run_alone(engine: Engine, statement, *, writes: bool = True) -> Callable[[di
     """`run(params)`: `statement` on its own, committed, its rows returned, run straight
     on one of `engine`'s pooled DBAPI connections.
 
-    For the statement every push runs beside its transaction, atomic alone (limits.py's
-    UPSERT): SQLAlchemy's execution around it cost more than the statement did (measured
-    in-process, 1,000 keys: the SQLite side file 65 µs a take, 18 this way; PostgreSQL
-    190 µs, 106 this way: an autocommit execution option asks the server the connection's
-    isolation level at each checkout, a round trip). Errors are still SQLAlchemy's (an
+    For the statements a push runs beside its transaction, each atomic alone (limits.py's
+    UPSERT on every push, gate.py's lookup of an unseen token): SQLAlchemy's execution
+    around one statement cost more than the statement did (measured in-process, 1,000
+    keys: a take on the SQLite side file 65 µs, 18 this way; on PostgreSQL 190 µs, 106 this
+    way, the same statements reaching the server). Errors are still SQLAlchemy's (an
     OperationalError answers 503), and a connection found dropped leaves the pool. An
     in-memory SQLite engine keeps SQLAlchemy's path: its one connection may be inside
     another transaction, which the statement must not join. `writes=False`: a read on
@@ -182,6 +182,8 @@ def run_alone(engine: Engine, statement, *, writes: bool = True) -> Callable[[di
         return through_sqlalchemy
 
     compiled = statement.compile(dialect=dialect)
+    if compiled.post_compile_params:  # e.g. an expanding IN: its SQL is made per call
+        raise ValueError("run_alone needs a statement whose SQL is the same for every call")
     sql, order = str(compiled), compiled.positiontup
     # SQLite: the same lock as the engine's transactions (make_engine); its connections
     # already commit each statement alone. A server: autocommit for this statement only.

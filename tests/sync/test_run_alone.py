@@ -7,7 +7,7 @@ for a dropped connection, which then leaves the pool so that the next take works
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import bindparam, create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -77,4 +77,13 @@ def test_a_dropped_connection_fails_one_take_then_is_replaced(pg_url, one_connec
     assert bucket.acquire("kiosk:1") == 0.0  # on a new connection
     assert _held(engine, "push:kiosk:1") == 1
     admin.dispose()
+    engine.dispose()
+
+
+def test_a_statement_whose_sql_changes_with_its_parameters_is_refused(sqlite_url):
+    engine = db.make_engine(sqlite_url)
+    expanding = select(shared_limits.c.level).where(
+        shared_limits.c.key.in_(bindparam("keys", expanding=True)))
+    with pytest.raises(ValueError, match="the same for every call"):
+        db.run_alone(engine, expanding)
     engine.dispose()
