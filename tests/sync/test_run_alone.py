@@ -32,12 +32,15 @@ def test_a_take_is_committed_and_leaves_the_connection_transactional(db_url, one
     engine = db.make_engine(db_url)
     db.migrate(engine)
     side = limits_engine(engine)
-    bucket = SharedBucket(side, "push", per_minute=60, burst=2, floor=1)
-    assert [bucket.acquire("kiosk:1") for _ in range(3)][:2] == [0.0, 0.0]
+    def frozen():
+        return 1_000_000.0
+
+    bucket = SharedBucket(side, "push", per_minute=60, burst=2, floor=1, clock=frozen)
+    assert [bucket.acquire("kiosk:1") for _ in range(3)] == [0.0, 0.0, 1.0]
     # Another engine (another worker) sees the takes: they were committed.
     other = db.make_engine(db_url)
-    assert SharedBucket(limits_engine(other), "push", per_minute=60, burst=2, floor=1).wait(
-        "kiosk:1") > 0
+    assert SharedBucket(limits_engine(other), "push", per_minute=60, burst=2, floor=1,
+                        clock=frozen).wait("kiosk:1") == 1.0
     # The same pooled connection, used next for a transaction, is not in autocommit.
     with engine.connect() as conn:
         conn.execute(text("INSERT INTO shared_limits (key, level, at, taken) "
